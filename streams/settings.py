@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     kafka_sasl_username: str | None = None
     kafka_sasl_password: str | None = Field(default=None, repr=False)
     kafka_ssl_cafile: Path | None = None
+    kafka_connect_timeout: float = Field(default=60.0, gt=0, description="seconds to wait for the broker")
 
     # Topics
     topic_articles: str = "articles"
@@ -70,6 +71,14 @@ class Settings(BaseSettings):
 
     def topics(self) -> dict[str, str]:
         return {name: self.topic(name) for name in LOGICAL_TOPICS}
+
+    def as_env(self) -> dict[str, str]:
+        """These settings as environment variables, for a child process (a worker) to read back."""
+        env = {}
+        for name, value in self.model_dump().items():
+            if value is not None:
+                env[name.upper()] = str(value)
+        return env
 
     def kafka_client_options(self) -> dict[str, object]:
         """Security options in aiokafka's keyword names, shared by every client we create."""

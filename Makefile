@@ -1,0 +1,55 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11, JDK 17+, Maven):
+#   make demo   local Kafka broker + worker, publishes seeds/, prints the quotes
+#   make test   the whole suite, integration tests against a real broker included
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+POLNEAR ?= ../shared/data/polnear
+
+.PHONY: install install-bench demo test lint bench bench-quotes faults broker-start broker-stop clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.bench-installed: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+install-bench: $(VENV)/.bench-installed
+
+demo: install
+	$(BIN)/streams demo
+
+test: install
+	$(BIN)/ruff check streams tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check streams tests benchmarks
+	$(BIN)/ruff format --check streams tests benchmarks
+
+bench-quotes: install-bench
+	$(BIN)/streams eval quotes $(POLNEAR)/dev.jsonl --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
+
+bench: install-bench
+	$(BIN)/python benchmarks/throughput.py --corpus $(POLNEAR)/train.jsonl
+
+faults: install
+	$(BIN)/python benchmarks/faults.py
+
+broker-start: install
+	$(BIN)/streams broker start
+
+broker-stop: install
+	$(BIN)/streams broker stop
+
+clean:
+	-$(BIN)/streams broker stop
+	rm -rf $(VENV) .kafka .kafka-test .streams-data .pytest_cache .ruff_cache

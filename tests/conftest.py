@@ -1,0 +1,73 @@
+"""Shared fixtures: one real Kafka broker for the test session, the spaCy pipeline, worker processes."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from streams.settings import PROJECT_ROOT, Settings
+
+SEED_DIR = PROJECT_ROOT / "seeds"
+SEED_PATH = next(SEED_DIR.glob("*.txt"))
+
+#: The test broker keeps away from a developer's broker on 9092 (and its data folder).
+TEST_BROKER_PORT = int(os.environ.get("STREAMS_TEST_BROKER_PORT", "29092"))
+TEST_BROKER_DIR = PROJECT_ROOT / ".kafka-test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    return SEED_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    from streams import nlp as streams_nlp
+
+    return streams_nlp.shared()
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Settings]:
+    """A real single-node Kafka for the whole session, started (and stopped) here."""
+    from streams.broker import LocalBroker
+
+    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{TEST_BROKER_PORT}", broker_dir=TEST_BROKER_DIR)
+    local = LocalBroker(settings)
+    was_running = local.status().running
+    local.start(timeout=240)
+    yield settings
+    if not was_running:
+        local.stop()
+
+
+@pytest.fixture
+def kafka_settings(broker: Settings, tmp_path: Path) -> Settings:
+    """Settings for one test: its own topics, consumer group and data folder on the session broker."""
+    prefix = f"t{uuid.uuid4().hex[:10]}"
+    topics = {
+        f"topic_{name}": f"{prefix}.{name}"
+        for name in ("articles", "enriched", "quotes", "entities", "sentences", "deadletter")
+    }
+    return broker.model_copy(
+        update={
+            **topics,
+            "app_id": prefix,
+            "topic_partitions": 2,
+            "data_dir": tmp_path / "worker-data",
+            "worker_web_port": free_port(),
+            "worker_batch_seconds": 0.2,
+        }
+    )

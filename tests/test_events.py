@@ -1,0 +1,113 @@
+"""Inbound validation and outbound event shapes (no Kafka, no spaCy)."""
+
+from __future__ import annotations
+
+import base64
+
+import orjson
+import pytest
+
+from streams import events
+from streams.events import InvalidArticle, parse_article
+
+LIMITS = {"max_bytes": 1_000_000, "max_depth": 64}
+
+
+def parse(raw: bytes, **limits: int):
+    return parse_article(raw, **{**LIMITS, **limits})
+
+
+def test_valid_article_keeps_its_fields() -> None:
+    article = parse(b'{"id": "a1", "text": "Hello.", "title": "T", "url": "u", "source": "s", "language": "en"}')
+    assert (article.article_id, article.text, article.title, article.url, article.source, article.language) == (
+        "a1",
+        "Hello.",
+        "T",
+        "u",
+        "s",
+        "en",
+    )
+
+
+def test_missing_id_is_derived_from_url_then_text() -> None:
+    by_url_1 = parse(b'{"text": "One.", "url": "https://example.org/a"}')
+    by_url_2 = parse(b'{"text": "Two, other text.", "url": "https://example.org/a"}')
+    by_text_1 = parse(b'{"text": "Same text."}')
+    by_text_2 = parse(b'{"text": "Same text."}')
+    assert by_url_1.article_id == by_url_2.article_id
+    assert by_text_1.article_id == by_text_2.article_id
+    assert by_url_1.article_id != by_text_1.article_id
+    assert by_url_1.article_id.startswith("art_")
+
+
+@pytest.mark.parametrize(
+    ("raw", "error", "says"),
+    [
+        (b"not json at all", "not_json", "not valid JSON"),
+        (b"\xff\xfe{}", "not_utf8", "UTF-8"),
+        (b'["a list"]', "not_object", "list"),
+        (b'"a string"', "not_object", "str"),
+        (b"{}", "invalid_article", "'text' is a required property"),
+        (b'{"text": ""}', "invalid_article", "text"),
+        (b'{"text": "   \\n "}', "invalid_article", "text"),
+        (b'{"text": 42}', "invalid_article", "42 is not of type 'string'"),
+        (b'{"text": "nul \\u0000 inside"}', "invalid_article", "text"),
+        (b'{"text": "ok", "title": 7}', "invalid_article", "title"),
+        (b'{"text": "ok", "published_at": ["x"]}', "invalid_article", "published_at"),
+        (b'{"text": "lone \\ud800 surrogate"}', "not_json", "not valid JSON"),
+    ],
+)
+def test_invalid_input_is_rejected_with_a_reason(raw: bytes, error: str, says: str) -> None:
+    with pytest.raises(InvalidArticle) as caught:
+        parse(raw)
+    assert caught.value.error == error
+    assert says in caught.value.reason
+
+
+def test_size_and_depth_limits() -> None:
+    with pytest.raises(InvalidArticle) as too_large:
+        parse(orjson.dumps({"text": "x" * 2000}), max_bytes=1000)
+    assert too_large.value.error == "too_large"
+    nested = b'{"text": "ok", "extra": ' + b"[" * 100 + b"]" * 100 + b"}"
+    with pytest.raises(InvalidArticle) as too_deep:
+        parse(nested, max_depth=50)
+    assert too_deep.value.error == "too_deep"
+    hostile = b'{"text": "ok", "extra": ' + b"[" * 5000 + b"]" * 5000 + b"}"
+    with pytest.raises(InvalidArticle) as hostile_deep:
+        parse(hostile)
+    assert hostile_deep.value.error == "too_deep"
+
+
+def test_dead_letter_carries_reason_source_and_original_bytes() -> None:
+    original = b"\x00\xffnot an article"
+    letter = events.dead_letter_event(
+        error="not_utf8", reason="bad bytes", original=original, topic="articles", partition=1, offset=42, key=b"k"
+    )
+    assert events.schema_errors("deadletter", letter) == []
+    assert events.original_bytes(letter) == original
+    assert letter["source"] == {
+        "topic": "articles",
+        "partition": 1,
+        "offset": 42,
+        "key_base64": base64.b64encode(b"k").decode(),
+    }
+
+
+def test_every_schema_is_valid_draft_2020_12() -> None:
+    from jsonschema import Draft202012Validator
+
+    for event_type in events.EVENT_TYPES:
+        Draft202012Validator.check_schema(events.validator(event_type).schema)
+
+
+def test_schema_catches_a_malformed_quote() -> None:
+    bad = {
+        "quote_id": "nope",
+        "text": "x",
+        "span": {"start": -1, "end": 2},
+        "kind": "rumour",
+        "speakers": [],
+        "cue": None,
+    }
+    problems = " ".join(events.schema_errors("quote", bad))
+    assert "sentence_index" in problems and "rumour" in problems and "nope" in problems and "-1" in problems
