@@ -21,7 +21,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 import faust
 from faust.types import EventT
 
-from streams import enrich, events
+from streams import enrich, events, metrics, web
 from streams.enrich import Output, Rejected, Result
 from streams.settings import LOGICAL_TOPICS, Settings, get_settings
 from streams.transport import faust_credentials
@@ -128,6 +128,13 @@ def build_app(settings: Settings) -> faust.App:
                 started = time.perf_counter()
                 results = await parser.process([raw_value(event) for event in batch])
                 counts = await send(batch, results)
+                metrics.record_batch(
+                    settings.topic_articles,
+                    len(batch),
+                    time.perf_counter() - started,
+                    counts,
+                    [r.error for r in results if isinstance(r, Rejected)],
+                )
                 log.info(
                     "batch: %d articles in %.2fs -> %s",
                     len(batch),
@@ -137,6 +144,7 @@ def build_app(settings: Settings) -> faust.App:
         finally:
             parser.stop()
 
+    web.register(app, settings)
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app
