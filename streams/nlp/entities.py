@@ -1,18 +1,53 @@
-"""Canonical entities per article: spaCy's NER mentions grouped under one name with a stable id."""
+"""Canonical entities per article: spaCy's NER mentions grouped under one name with a stable id.
+
+The `streams_entities` component sets two things on a `Doc`; it reads a third:
+
+    doc._.entities  list[Entity], ordered by first mention: name variants, short forms, possessives,
+                    acronyms and their long form joined; titles ("Russian President") split off into
+                    `Entity.title`; labels corrected with the gazetteers of `streams.nlp.gazetteer`.
+    doc._.title     the article's title, which is not part of `doc.text`. Set it before the pipeline
+                    runs (or put it in `doc.user_data["title"]`) to get `Entity.in_title`:
+
+        doc = nlp.make_doc(text)
+        doc._.title = title
+        doc = nlp(doc)
+
+Helpers for the other components: `entity_at(doc, start, end)` (the entity with a mention there) and
+`entity_for_name(doc, "the French leader")` (the entity a free phrase names).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
+from streams.nlp.gazetteer import Place, data_lines, lookup, places
 from streams.nlp.records import Entity, Mention
 
 Doc.set_extension("entities", default=None, force=True)
+Doc.set_extension("title", default=None, force=True)
 
-#: NER labels we keep as entities.
+#: NER labels we keep as entities (dates, numbers and quantities are not entities here).
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+#: Labels a gazetteer or context may overrule: the small model's usual confusions for place names.
+CORRECTABLE_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
+#: What may qualify a title just before it ("Russian President", "Apple CEO", "France's President").
+QUALIFIER_LABELS = frozenset({"NORP", "GPE", "ORG", "LOC"})
+PLACE_LABELS = frozenset({"GPE", "LOC"})
+#: Labels whose single-word mentions may be a person's surname mislabelled ("Putin" as ORG).
+SURNAME_LABELS = frozenset({"PERSON", "ORG", "GPE"})
+#: Words left out of an acronym's letters ("Commonwealth of Independent States" -> CIS).
+ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
+DETERMINERS = frozenset({"the", "a", "an"})
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+ALIAS_CUES = (("also", "known", "as"), ("known", "as"), ("formerly",), ("aka",), ("a.k.a.",))
 
 
 def entity_id(name: str, label: str) -> str:
@@ -21,15 +56,518 @@ def entity_id(name: str, label: str) -> str:
     return f"ent_{digest[:16]}"
 
 
-def canonical_entities(doc: Doc) -> list[Entity]:
-    grouped: dict[tuple[str, str], Entity] = {}
+# ---------------------------------------------------------------------------------------------
+# Lexicons (data files), read once per process.
+
+
+def _words(name: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(row[0].split()) for row in data_lines(name))
+
+
+@lru_cache(maxsize=1)
+def titles() -> frozenset[tuple[str, ...]]:
+    return _words("titles.txt")
+
+
+@lru_cache(maxsize=1)
+def honorifics() -> frozenset[tuple[str, ...]]:
+    return _words("honorifics.txt")
+
+
+@lru_cache(maxsize=1)
+def title_modifiers() -> frozenset[tuple[str, ...]]:
+    return _words("title_modifiers.txt")
+
+
+@lru_cache(maxsize=1)
+def place_nouns() -> dict[str, str]:
+    return {row[0]: row[1] for row in data_lines("place_nouns.txt")}
+
+
+@lru_cache(maxsize=1)
+def _max_title_len() -> int:
+    return max(len(t) for t in titles() | honorifics() | title_modifiers())
+
+
+def warm_up() -> None:
+    """Build every lookup now, so that the first article does not pay for it."""
+    places()
+    place_nouns()
+    _max_title_len()
+
+
+def title_word(text: str) -> str:
+    """How a word is looked up in the title lexicons: lower case, no abbreviation dot."""
+    return text.lower().rstrip(".")
+
+
+def is_demonym(text: str) -> bool:
+    place = lookup(text)
+    return place is not None and place.kind == "demonym"
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions: one per NER span, its name trimmed of determiners, possessives and titles.
+
+
+@dataclass(slots=True)
+class RawMention:
+    start: int  # token offsets of the name in the doc
+    end: int
+    label: str  # spaCy's label
+    text: str
+    title: str | None = None  # role phrase before the name, honorifics excluded
+    has_title: bool = False  # a title or honorific stood before it: a person, whatever the gazetteer says
+    forced: str | None = None  # label set by a gazetteer or by context, stronger than spaCy's
+    place: Place | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+
+def match_phrase_ending(doc: Doc, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
+    """Length of the longest lexicon phrase made of the tokens just before `end` (0 if none)."""
+    for n in range(min(_max_title_len(), end), 0, -1):
+        if tuple(title_word(t.text) for t in doc[end - n : end]) in lexicon:
+            return n
+    return 0
+
+
+def match_phrase_starting(doc: Doc, start: int, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
+    for n in range(min(_max_title_len(), end - start), 0, -1):
+        if tuple(title_word(t.text) for t in doc[start : start + n]) in lexicon:
+            return n
+    return 0
+
+
+def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop what NER spans carry at their edges: "the", possessive "'s", punctuation, line breaks."""
+    for i in range(start, end):  # a line break inside a span ends it: headlines run into text
+        if doc[i].is_space or "\n" in doc[i].text:
+            end = i
+            break
+    while start < end and (doc[start].is_punct or doc[start].lower_ in DETERMINERS):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].text in POSSESSIVES):
+        end -= 1
+    return start, end
+
+
+def strip_person_prefix(doc: Doc, start: int, end: int) -> int:
+    """Where the name starts inside a PERSON span that begins with a title or an adjective.
+
+    "President Vladimir Putin" -> "Vladimir Putin"; "Russian Vladimir Putin" -> "Vladimir Putin".
+    The span is kept whole when nothing would be left of it.
+    """
+    lexicon = titles() | honorifics() | title_modifiers()
+    i = start
+    while i < end:
+        n = match_phrase_starting(doc, i, end, lexicon)
+        if not n and is_demonym(doc[i].text):
+            n = 1
+        if not n or i + n >= end:
+            break
+        i += n
+    return i
+
+
+def title_start(doc: Doc, name_start: int, ent_starts: dict[int, int]) -> tuple[int, bool]:
+    """Where the title before a person's name starts, and whether it holds a real title.
+
+    Walks back over title phrases and modifiers ("former"), then over one qualifier: an entity of a
+    QUALIFIER_LABELS label or a country adjective, maybe possessive ("France's President").
+    """
+    i, real, honorific = name_start, False, False
+    while i > 0:
+        if n := match_phrase_ending(doc, i, titles()):
+            real = True
+        elif n := match_phrase_ending(doc, i, honorifics()):
+            honorific = True
+        elif real and (n := match_phrase_ending(doc, i, title_modifiers())):
+            pass
+        else:
+            break
+        i -= n
+    if not real:
+        return (i if honorific else name_start), honorific
+    j = i - 1
+    if j > 0 and doc[j].text in POSSESSIVES:
+        j -= 1
+    if j >= 0 and (doc[j].ent_type_ in QUALIFIER_LABELS or is_demonym(doc[j].text)):
+        i = ent_starts.get(j, j)
+    return i, True
+
+
+def raw_mentions(doc: Doc) -> list[RawMention]:
+    ent_starts = {t: ent.start for ent in doc.ents for t in range(ent.start, ent.end)}
+    mentions: list[RawMention] = []
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
-        key = (ent.text, ent.label_)
-        entity = grouped.setdefault(key, Entity(entity_id(ent.text, ent.label_), ent.text, ent.label_))
-        entity.mentions.append(Mention(ent.text, ent.start_char, ent.end_char))
-    return list(grouped.values())
+        start, end = trim(doc, ent.start, ent.end)
+        if start >= end:
+            continue
+        mention = RawMention(start, end, ent.label_, doc[start:end].text)
+        if ent.label_ == "PERSON":
+            start = strip_person_prefix(doc, start, end)
+            t_start, mention.has_title = title_start(doc, start, ent_starts)
+            mention.start, mention.text = start, doc[start:end].text
+            title_tokens = [t for t in doc[t_start:start] if (title_word(t.text),) not in honorifics()]
+            if title_tokens and title_tokens[-1].i == start - 1:
+                mention.title = doc[title_tokens[0].i : start].text
+        mentions.append(mention)
+    return mentions
+
+
+# ---------------------------------------------------------------------------------------------
+# Label correction: gazetteers and context, per mention.
+
+
+def context_place_label(span: Span) -> str | None:
+    """A place label when the syntax says the mention is a place.
+
+    "Upper Karabakh, a territory ..." (apposition), "the Donbas region" (compound head),
+    "the region of Kursk" (of-complement).
+    """
+    nouns = place_nouns()
+    root: Token = span.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.lemma_.lower() in nouns:
+            return nouns[child.lemma_.lower()]
+    head = root.head
+    if root.dep_ == "appos" and head.lemma_.lower() in nouns and head.i >= span.end:
+        return nouns[head.lemma_.lower()]
+    # "the Donbas region", not "Donkey Party territory" (a figure of speech more often than not).
+    dets = any(c.dep_ == "det" for c in head.children)
+    if root.dep_ == "compound" and dets and head.lemma_.lower() in nouns and head.i >= span.end:
+        return nouns[head.lemma_.lower()]
+    if root.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in nouns:
+        return nouns[head.head.lemma_.lower()]
+    if root.dep_ == "nsubj" and head.lemma_ == "be":  # "X is a territory"
+        for attr in head.children:
+            if attr.dep_ == "attr" and attr.lemma_.lower() in nouns:
+                return nouns[attr.lemma_.lower()]
+    return None
+
+
+def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
+    """Set `mention.forced` from the gazetteers, then from context.
+
+    A single word NER calls a person and that is part of a person's full name in this article stays
+    a person ("Jordan" with "Michael Jordan"), as does anything with a title before it ("Queen Victoria").
+    """
+    if mention.label not in CORRECTABLE_LABELS or mention.has_title:
+        return
+    if mention.label == "PERSON" and len(mention.words) == 1 and mention.text in name_parts:
+        return
+    place = lookup(mention.text)
+    if place is not None:
+        mention.place, mention.forced = place, place.label
+        return
+    if mention.label in ("PERSON", "ORG"):
+        mention.forced = context_place_label(doc[mention.start : mention.end])
+
+
+def correct_labels(doc: Doc, mentions: list[RawMention]) -> None:
+    # Multi-word mentions first: a place wrongly called PERSON ("Upper Karabakh") must not shield
+    # its words as a person's name parts.
+    for mention in mentions:
+        if len(mention.words) > 1:
+            correct_label(doc, mention, set())
+    name_parts = {
+        word for m in mentions if m.label == "PERSON" and m.forced is None and len(m.words) > 1 for word in m.words
+    }
+    for mention in mentions:
+        if len(mention.words) == 1:
+            correct_label(doc, mention, name_parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Grouping mentions into entities.
+
+
+@dataclass(slots=True)
+class Group:
+    mentions: list[RawMention] = field(default_factory=list)
+    label: str = ""
+
+    @property
+    def forms(self) -> list[str]:
+        return list(dict.fromkeys(m.text for m in self.mentions))
+
+    @property
+    def first(self) -> int:
+        return min(m.start for m in self.mentions)
+
+
+def text_key(text: str) -> str:
+    """Spelling-insensitive key: "the U.S." and "US" and "us" share one."""
+    return " ".join(text.replace(".", "").casefold().split())
+
+
+def vote_label(mentions: Iterable[RawMention]) -> str:
+    """Gazetteer or context labels win over spaCy's; then a person's full name makes a person;
+    then the most frequent label, earliest first."""
+    ordered = sorted(mentions, key=lambda m: m.start)
+    forced = Counter(m.forced for m in ordered if m.forced)
+    if forced:
+        return forced.most_common(1)[0][0]
+    if any(m.label == "PERSON" and len(m.words) > 1 for m in ordered):
+        return "PERSON"
+    return Counter(m.label for m in ordered).most_common(1)[0][0]
+
+
+def is_person(mention: RawMention) -> bool:
+    return (mention.forced or mention.label) == "PERSON"
+
+
+def group_mentions(mentions: list[RawMention]) -> list[Group]:
+    """Full names first; a lone surname or given name joins the full name it belongs to."""
+    groups: list[Group] = []
+    by_key: dict[str, Group] = {}
+    full_names: list[Group] = []
+
+    for m in mentions:
+        if is_person(m) and len(m.words) > 1:
+            key = "PERSON:" + text_key(m.text)
+            if key not in by_key:
+                by_key[key] = Group(label="PERSON")
+                groups.append(by_key[key])
+                full_names.append(by_key[key])
+            by_key[key].mentions.append(m)
+    merge_name_variants(full_names, groups)
+
+    for m in mentions:
+        if is_person(m) and len(m.words) > 1:
+            continue
+        group = None
+        if len(m.words) == 1 and not m.forced and m.label in SURNAME_LABELS:
+            group = person_for_word(full_names, m)
+        if group is None:
+            key = "place:" + m.place.key if m.place and m.place.kind == "country" else text_key(m.text)
+            if m.place and m.place.kind == "demonym":
+                key = "demonym:" + text_key(m.text)
+            if key not in by_key:
+                by_key[key] = Group()
+                groups.append(by_key[key])
+            group = by_key[key]
+        group.mentions.append(m)
+    groups = [g for g in groups if g.mentions]
+    for g in groups:
+        g.label = vote_label(g.mentions)
+    return groups
+
+
+def merge_name_variants(full_names: list[Group], groups: list[Group]) -> None:
+    """ "Vladimir Putin" and "Vladimir Vladimirovich Putin": same first and last word, one person."""
+    for short in sorted(full_names, key=lambda g: len(g.mentions[0].words)):
+        words = short.mentions[0].words
+        for long in full_names:
+            if long is short or not long.mentions:
+                continue
+            long_words = max((m.words for m in long.mentions), key=len)
+            if len(long_words) > len(words) and (words[0], words[-1]) == (long_words[0], long_words[-1]):
+                long.mentions.extend(short.mentions)
+                short.mentions = []
+                break
+    full_names[:] = [g for g in full_names if g.mentions]
+    groups[:] = [g for g in groups if g.mentions]
+
+
+def person_for_word(full_names: list[Group], mention: RawMention) -> Group | None:
+    """The person a single word names: by surname first, then by given name; the nearest before wins."""
+    for position in (-1, 0):
+        candidates = [g for g in full_names if any(m.words[position] == mention.text for m in g.mentions)]
+        if candidates:
+            before = [g for g in candidates if g.first < mention.start]
+            if not before:
+                return candidates[0]
+            return max(before, key=lambda g: max(m.start for m in g.mentions if m.start < mention.start))
+    return None
+
+
+def merge(groups: list[Group], keep: Group, gone: Group) -> None:
+    keep.mentions.extend(gone.mentions)
+    gone.mentions = []
+    keep.label = vote_label(keep.mentions)
+    groups.remove(gone)
+
+
+def merge_aliases(doc: Doc, groups: list[Group]) -> None:
+    """ "Nagorno-Karabakh, also known as Upper Karabakh": two names of one entity."""
+    group_at = {m.start: g for g in groups for m in g.mentions}
+    for group in list(groups):
+        for m in list(group.mentions):
+            i = m.end
+            while i < len(doc) and doc[i].text in (",", "("):
+                i += 1
+            for cue in ALIAS_CUES:
+                if tuple(t.lower_ for t in doc[i : i + len(cue)]) == cue:
+                    other = group_at.get(i + len(cue))
+                    found = other is not None and other is not group and other in groups and group in groups
+                    if found and can_alias(group, other):
+                        merge(groups, group, other)
+                        group_at.update({mm.start: group for mm in group.mentions})
+                    break
+
+
+def can_alias(a: Group, b: Group) -> bool:
+    """Two names of one thing: both people or both not, unless the other side is a known place or
+    organisation (NER often calls a region a PERSON: "also known as Upper Karabakh")."""
+    if (a.label == "PERSON") == (b.label == "PERSON"):
+        return True
+    other = b if a.label == "PERSON" else a
+    return any(m.forced for m in other.mentions)
+
+
+def initials(text: str) -> str:
+    """ "Commonwealth of Independent States" -> "CIS", "Trans-Pacific Partnership" -> "TPP"."""
+    return "".join(w[0] for w in re.split(r"[\s-]+", text) if w and w.lower() not in ACRONYM_SKIP).upper()
+
+
+def is_acronym(text: str) -> bool:
+    bare = text.replace(".", "")
+    return 2 <= len(bare) <= 6 and bare.isalpha() and bare.isupper()
+
+
+def is_long_form(text: str) -> bool:
+    """Several written-out words ("European Union"), not a phrase holding an acronym ("U.S. Senate")."""
+    words = [w for w in re.split(r"[\s-]+", text) if w and w.lower() not in ACRONYM_SKIP]
+    return len(words) > 1 and all(w[0].isupper() and any(c.islower() for c in w) for w in words)
+
+
+def spells(acronym: str, long_form: str) -> bool:
+    """Whether an acronym is made of the long form's initials ("NATO", "CIS"), dots aside."""
+    return is_long_form(long_form) and acronym.replace(".", "").upper() == initials(long_form)
+
+
+def merge_acronyms(doc: Doc, groups: list[Group]) -> None:
+    """Join "EU" to "European Union" and "CIS" to "Commonwealth of Independent States".
+
+    An acronym the article defines in brackets after the long form is found even where NER missed it.
+    """
+    for group in [g for g in groups if g.label != "PERSON"]:
+        if group not in groups:
+            continue
+        for m in list(group.mentions):
+            after = doc[m.end : m.end + 3]
+            bracketed = len(after) == 3 and after[0].text == "(" and after[2].text == ")"
+            # The letters must spell the long form: "NEW YORK (AFP)" is a dateline, not a definition.
+            if bracketed and is_acronym(after[1].text) and spells(after[1].text, m.text):
+                add_acronym_mentions(doc, group, after[1].text)
+    long_forms: dict[str, list[Group]] = {}
+    for group in groups:
+        if group.label == "PERSON":
+            continue
+        for form in group.forms:
+            if is_long_form(form):
+                long_forms.setdefault(initials(form), []).append(group)
+    for group in list(groups):
+        if group.label == "PERSON" or group not in groups:
+            continue
+        acronyms = {f.replace(".", "") for f in group.forms if is_acronym(f)}
+        if len(acronyms) != 1 or len(group.forms) != len([f for f in group.forms if is_acronym(f)]):
+            continue
+        targets = {id(g): g for g in long_forms.get(acronyms.pop(), []) if g is not group and g in groups}
+        if len(targets) == 1:
+            merge(groups, next(iter(targets.values())), group)
+
+
+def add_acronym_mentions(doc: Doc, group: Group, acronym: str) -> None:
+    taken = {m.start for m in group.mentions}
+    label = group.mentions[0].forced or group.mentions[0].label
+    for token in doc:
+        if token.text == acronym and token.i not in taken and not token.ent_type_:
+            group.mentions.append(RawMention(token.i, token.i + 1, label, acronym))
+
+
+def propagate_place_labels(groups: list[Group], name_parts: set[str]) -> None:
+    """ "Karabakh" is a place when "Upper Karabakh" or "Nagorno-Karabakh" is one in the same article."""
+    heads = {}
+    for group in groups:
+        if group.label in PLACE_LABELS:
+            for form in group.forms:
+                words = re.split(r"[\s-]+", form)
+                if len(words) > 1:
+                    heads.setdefault(words[-1], group.label)
+    for group in groups:
+        lone = group.label in ("PERSON", "ORG") and len(group.forms) == 1 and group.forms[0] not in name_parts
+        if lone and (label := heads.get(group.forms[0])):
+            group.label = label
+
+
+# ---------------------------------------------------------------------------------------------
+# Entities.
+
+
+def canonical_name(group: Group) -> str:
+    """The longest clean full form: most words, then most characters; acronyms only if nothing else."""
+    forms = [f for f in group.forms if not is_acronym(f)] or group.forms
+    return max(forms, key=lambda f: (len(re.split(r"[\s-]+", f)), len(f), -forms.index(f)))
+
+
+def preferred_title(group: Group) -> str | None:
+    """The most frequent title, the earliest on ties ("French President" x2 over "French leader" x1)."""
+    counts = Counter(m.title for m in sorted(group.mentions, key=lambda m: m.start) if m.title)
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def identity_name(group: Group, name: str) -> str:
+    """What the id hashes: the gazetteer's name for a country ("Russian Federation" -> "Russia")."""
+    keys = {m.place.key for m in group.mentions if m.place and m.place.kind == "country"}
+    return keys.pop() if len(keys) == 1 and group.label == "GPE" else name
+
+
+def to_entity(doc: Doc, group: Group) -> Entity:
+    name = canonical_name(group)
+    ordered = sorted(group.mentions, key=lambda m: m.start)
+    mentions = []
+    for m in ordered:
+        span = doc[m.start : m.end]
+        mentions.append(Mention(span.text, span.start_char, span.end_char))
+    return Entity(
+        entity_id=entity_id(identity_name(group, name), group.label),
+        name=name,
+        label=group.label,
+        mentions=mentions,
+        title=preferred_title(group) if group.label == "PERSON" else None,
+        aliases=[f for f in group.forms if f != name],
+        titles=list(dict.fromkeys(m.title for m in ordered if m.title)) if group.label == "PERSON" else [],
+    )
+
+
+def doc_title(doc: Doc) -> str | None:
+    return doc._.title or doc.user_data.get("title")
+
+
+def occurs_in(entity: Entity, text: str) -> bool:
+    """Whether a name of the entity, or a person's surname, is a whole word sequence of `text`."""
+    forms = [entity.name, *entity.aliases]
+    if entity.label == "PERSON":
+        forms.append(entity.name.split()[-1])
+    pattern = r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)"
+    return re.search(pattern, text) is not None
+
+
+def canonical_entities(doc: Doc) -> list[Entity]:
+    mentions = raw_mentions(doc)
+    correct_labels(doc, mentions)
+    groups = group_mentions(mentions)
+    merge_aliases(doc, groups)
+    merge_acronyms(doc, groups)
+    name_parts = {w for g in groups if g.label == "PERSON" for f in g.forms if len(f.split()) > 1 for w in f.split()}
+    propagate_place_labels(groups, name_parts)
+    groups.sort(key=lambda g: g.first)
+    entities = [to_entity(doc, g) for g in groups]
+    if title := doc_title(doc):
+        for entity in entities:
+            entity.in_title = occurs_in(entity, title)
+    return entities
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-ups for other components.
 
 
 def entity_at(doc: Doc, start: int, end: int) -> Entity | None:
@@ -40,12 +578,75 @@ def entity_at(doc: Doc, start: int, end: int) -> Entity | None:
     return None
 
 
+def split_title(text: str) -> tuple[str, str]:
+    """("Russian President", "Vladimir Putin") from "Russian President Vladimir Putin's"."""
+    words = text.replace("’", "'").split()
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    if words and words[-1].endswith("'s"):
+        words[-1] = words[-1][:-2]
+    elif words and words[-1].endswith("'"):
+        words[-1] = words[-1][:-1]
+    lexicon = titles() | honorifics()
+    lowered = [title_word(w) for w in words]
+    cut = 0
+    for i in range(len(words)):
+        for n in range(min(_max_title_len(), len(words) - i), 0, -1):
+            if tuple(lowered[i : i + n]) in lexicon:
+                cut = max(cut, i + n)
+                break
+    return " ".join(words[:cut]), " ".join(words[cut:])
+
+
+def entity_for_name(doc: Doc, text: str) -> Entity | None:
+    """The entity of the doc a phrase names: a full name, a surname or short form, an acronym, or a
+    title alone ("the French leader"). None when nothing or more than one entity fits.
+    """
+    entities = doc._.entities or []
+    title, name = split_title(text.strip())
+    if name:
+        key = text_key(name)
+        exact = [e for e in entities if key in {text_key(f) for f in (e.name, *e.aliases)}]
+        if len(exact) == 1:
+            return exact[0]
+        people = [e for e in entities if e.label == "PERSON"]
+        for position in (-1, 0):
+            found = [e for e in people if text_key(e.name.split()[position]) == key]
+            if title and len(found) > 1:
+                found = [e for e in found if any(text_key(t).endswith(text_key(title)) for t in e.titles)]
+            if len(found) == 1:
+                return found[0]
+        return None
+    if title:
+        key = text_key(title)
+        found = [e for e in entities if any(text_key(t) == key for t in e.titles)]
+        if not found:
+            found = [e for e in entities if any(text_key(t).endswith(key) for t in e.titles)]
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 @Language.factory("streams_entities")
 def make_entities(nlp: Language, name: str) -> EntityCanonicalizer:
     return EntityCanonicalizer()
 
 
 class EntityCanonicalizer:
+    def __init__(self) -> None:
+        warm_up()  # cached per process: a second pipeline costs nothing
+
     def __call__(self, doc: Doc) -> Doc:
         doc._.entities = canonical_entities(doc)
         return doc
+
+
+__all__ = [
+    "ENTITY_LABELS",
+    "EntityCanonicalizer",
+    "canonical_entities",
+    "entity_at",
+    "entity_for_name",
+    "entity_id",
+    "split_title",
+]

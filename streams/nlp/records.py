@@ -38,6 +38,9 @@ class Entity:
     title: str | None = None
     aliases: list[str] = field(default_factory=list)
     in_title: bool = False
+    #: Every title the article gives the entity, in order ("French President", "French leader");
+    #: `title` is the most frequent of them. Lets a bare title ("the French leader") find its person.
+    titles: list[str] = field(default_factory=list)
 
     @property
     def first_position(self) -> int:
