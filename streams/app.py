@@ -144,7 +144,9 @@ def build_app(settings: Settings) -> faust.App:
         finally:
             parser.stop()
 
-    web.register(app, settings)
+    from streams import state as stream_state  # the tables, and the agents that fill them
+
+    web.register(app, settings, stream_state.register(app, settings))
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app
