@@ -268,10 +268,17 @@ def demo(
     broker.start()
     worker_process = None
     try:
-        worker_process = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker"], env=os.environ.copy(), cwd=PROJECT_ROOT
-        )
-        err.print(f"worker started (pid {worker_process.pid}); publishing...")
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        worker_log = settings.data_dir / "demo-worker.log"
+        with open(worker_log, "wb") as log_file:
+            worker_process = subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker"],
+                env=os.environ.copy(),
+                cwd=PROJECT_ROOT,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
+        err.print(f"worker started (pid {worker_process.pid}, log {worker_log}); publishing...")
         count = asyncio.run(_demo_run(settings, paths or [str(PROJECT_ROOT / "seeds")], timeout))
         err.print(f"[green]{count} quotes[/green]")
     finally:
@@ -287,18 +294,15 @@ def demo(
 
 async def _demo_run(settings: Settings, paths: list[str], timeout: float) -> int:
     """Publish, then print quote events until every published article's quotes have arrived."""
-    from aiokafka import TopicPartition
-
     from streams.sources import read_messages
-    from streams.transport import consumer, ensure_topics
+    from streams.transport import consumer, ensure_topics, topic_partitions
 
     await ensure_topics(settings)
     watched = [settings.topic("enriched"), settings.topic("quotes")]
     client = consumer(settings, from_beginning=False)
     await client.start()
     try:
-        await client.topics()  # loads metadata, so partitions_for_topic knows our topics
-        partitions = [TopicPartition(t, p) for t in watched for p in sorted(client.partitions_for_topic(t) or {0})]
+        partitions = await topic_partitions(client, watched)
         client.assign(partitions)
         await client.seek_to_end(*partitions)
         for tp in partitions:  # resolve the end offsets now, before anything is published

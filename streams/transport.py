@@ -11,9 +11,10 @@ import time
 from collections.abc import AsyncIterator
 
 import faust
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaConnectionError, TopicAlreadyExistsError
+from aiokafka.conn import create_conn
+from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed, TopicAlreadyExistsError
 
 from streams.settings import LOGICAL_TOPICS, Settings
 
@@ -46,14 +47,20 @@ async def ensure_topics(settings: Settings) -> list[str]:
         request_timeout_ms=int(timeout * 1000),
         **settings.kafka_client_options(),
     )
-    await _start_with_retry(admin.start, timeout)
+    await _start_with_retry(admin.start, timeout, settings)
     try:
         existing = set(await admin.list_topics())
         wanted = [settings.topic(name) for name in LOGICAL_TOPICS]
         missing = [name for name in wanted if name not in existing]
         if missing:
             new_topics = [
-                NewTopic(name, num_partitions=settings.topic_partitions, replication_factor=settings.topic_replicas)
+                NewTopic(
+                    name,
+                    num_partitions=settings.topic_partitions,
+                    replication_factor=settings.topic_replicas,
+                    # The broker's default (1 MiB) is below what a big article and its enrichment need.
+                    topic_configs={"max.message.bytes": str(settings.max_message_bytes)},
+                )
                 for name in missing
             ]
             with contextlib.suppress(TopicAlreadyExistsError):
@@ -63,17 +70,55 @@ async def ensure_topics(settings: Settings) -> list[str]:
         await admin.close()
 
 
-async def _start_with_retry(start: object, timeout: float) -> None:
-    """Start a client, retrying while the broker is still coming up."""
+async def _start_with_retry(start: object, timeout: float, settings: Settings | None = None) -> None:
+    """Start a client, retrying while the broker is still coming up (but not on wrong credentials)."""
     deadline = time.monotonic() + timeout
     while True:
         try:
             await start()  # type: ignore[operator]
             return
         except KafkaConnectionError:
+            if settings is not None:
+                await raise_if_auth_fails(settings)
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.5)
+
+
+async def raise_if_auth_fails(settings: Settings) -> None:
+    """Raise `SaslAuthenticationFailed` when the broker refuses our credentials.
+
+    aiokafka's clients report a refused login as "Unable to bootstrap" and retry; one direct connection
+    tells the real reason, so a wrong password fails at once and says so.
+    """
+    if not settings.kafka_security_protocol.startswith("SASL"):
+        return
+    host, _, port = settings.kafka_bootstrap_servers.split(",")[0].strip().rpartition(":")
+    conn = None
+    try:
+        conn = await create_conn(host, int(port), **settings.kafka_client_options())  # type: ignore[arg-type]
+    except SaslAuthenticationFailed as exc:
+        user = settings.kafka_sasl_username
+        raise SaslAuthenticationFailed(
+            f"{settings.kafka_sasl_mechanism} login as {user!r} refused by {host}:{port}: {exc}"
+        ) from None
+    except Exception:
+        return  # not an authentication problem: let the caller retry
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+async def topic_partitions(client: AIOKafkaConsumer, topics: list[str], timeout: float = 30.0) -> list[TopicPartition]:
+    """Every partition of `topics`, once each has a leader (fresh topics take a moment to get one)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        cluster = await client._client.fetch_all_metadata()
+        found = {t: cluster.partitions_for_topic(t) or set() for t in topics}
+        ready = all(found[t] and cluster.available_partitions_for_topic(t) == found[t] for t in topics)
+        if ready or time.monotonic() > deadline:
+            return [TopicPartition(t, p) for t in topics for p in sorted(found[t])]
+        await asyncio.sleep(0.2)
 
 
 def producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
@@ -82,7 +127,7 @@ def producer(settings: Settings, **overrides: object) -> AIOKafkaProducer:
         "acks": "all",
         "enable_idempotence": True,
         "linger_ms": 5,
-        "max_request_size": max(settings.max_article_bytes * 2, 1_048_576),
+        "max_request_size": settings.max_message_bytes,
         **settings.kafka_client_options(),
     }
     options.update(overrides)
@@ -95,6 +140,7 @@ def consumer(settings: Settings, *topics: str, from_beginning: bool, **overrides
         "auto_offset_reset": "earliest" if from_beginning else "latest",
         "enable_auto_commit": False,
         "group_id": None,
+        "max_partition_fetch_bytes": settings.max_message_bytes,
         **settings.kafka_client_options(),
     }
     options.update(overrides)
@@ -106,7 +152,7 @@ async def read_topic(
 ) -> AsyncIterator[tuple[bytes | None, bytes]]:
     """Yield (key, value) from a topic; stop after `timeout` seconds with no new message."""
     client = consumer(settings, topic, from_beginning=from_beginning, **overrides)
-    await _start_with_retry(client.start, settings.kafka_connect_timeout)
+    await _start_with_retry(client.start, settings.kafka_connect_timeout, settings)
     try:
         while True:
             batches = await client.getmany(timeout_ms=int((timeout or 1.0) * 1000), max_records=500)
