@@ -340,9 +340,10 @@ app.add_typer(eval_app, name="eval", help="Score the extractors against gold dat
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "WARNING").upper(), format="%(levelname)s %(name)s %(message)s"
-    )
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    # aiokafka logs retried, transient errors (a fresh topic's leader election) at ERROR; the commands
+    # report real failures themselves. The worker sets up its own logging (LOG_LEVEL).
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     app()
 
 
