@@ -96,6 +96,7 @@ def worker(
 
     # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
     asyncio.run(ensure_topics(settings))
+    logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # the worker's log should show them
     faust_app = build_app(settings)
     faust.Worker(faust_app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 
