@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POLNEAR ?= ../shared/data/polnear
 
-.PHONY: install install-bench demo test lint bench bench-quotes faults broker-start broker-stop clean
+.PHONY: install install-bench system-deps demo test lint bench bench-quotes faults broker-start broker-stop clean
 
 install: $(STAMP)
 
@@ -24,10 +24,20 @@ $(VENV)/.bench-installed: $(STAMP)
 
 install-bench: $(VENV)/.bench-installed
 
+# The broker needs a JDK (17+) and Maven; the live page's end-to-end test needs Debian's chromium.
+system-deps:
+	@command -v java >/dev/null || { echo "a JDK 17+ is needed (java on PATH)"; exit 1; }
+	@command -v mvn >/dev/null || { echo "Maven is needed (mvn on PATH)"; exit 1; }
+	@if ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed (apt-get install chromium): the live page test will be skipped"; fi; \
+	fi
+
 demo: install
 	$(BIN)/streams demo
 
-test: install
+test: install system-deps
 	$(BIN)/ruff check streams tests benchmarks
 	$(BIN)/python -m pytest
 
