@@ -27,19 +27,23 @@ function fill(listId, emptyId, items) {
   document.getElementById(emptyId).hidden = items.length > 0;
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+// Direct quotes keep their own quotation marks; only the others get ours.
+const quoted = (text) => (/^["“'‘]/.test(text) ? text : `“${text}”`);
+
 function renderTrending(data) {
   const max = Math.max(1, ...data.entities.map((e) => e.mentions));
   fill("trending", "trending-empty", data.entities.map((entity) =>
     el("li", { "data-entity-id": entity.entity_id },
       el("div", { class: "fill", style: `width: ${(100 * entity.mentions) / max}%` }),
       el("span", {}, entity.name, el("span", { class: "label" }, entity.label || "")),
-      el("span", { class: "mentions" }, `${entity.mentions} mentions · ${entity.articles} articles`))));
+      el("span", { class: "mentions" }, `${plural(entity.mentions, "mention")} · ${plural(entity.articles, "article")}`))));
 }
 
 function renderSpeakers(data) {
   fill("speakers", "speakers-empty", data.speakers.map((speaker) =>
     el("li", { "data-entity-id": speaker.entity_id },
-      el("span", { class: "count" }, `${speaker.quote_count} quotes`),
+      el("span", { class: "count" }, plural(speaker.quote_count, "quote")),
       el("strong", {}, speaker.name),
       speaker.title ? el("span", { class: "label" }, speaker.title) : "",
       el("div", { class: "about" }, speaker.about.length ? `talks about ${speaker.about.map((a) => a.name).join(", ")}` : ""))));
@@ -50,7 +54,7 @@ function renderQuotes(speakerQuotes) {
   quotes.sort((a, b) => (b.seen_at || "").localeCompare(a.seen_at || ""));
   fill("quotes", "quotes-empty", quotes.slice(0, 12).map((quote) =>
     el("li", { "data-quote-id": quote.quote_id },
-      el("blockquote", {}, `“${quote.text}”`),
+      el("blockquote", {}, quoted(quote.text)),
       el("div", { class: "meta" }, el("span", { class: "who" }, quote.speaker), ` · ${quote.kind}`,
         quote.article_title ? ` · ${quote.article_title}` : ` · ${quote.article_id}`))));
 }
