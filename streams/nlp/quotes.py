@@ -102,15 +102,25 @@ def _paragraph_end(text: str, i: int) -> int:
     return end
 
 
-def _continues(text: str, newline: int) -> int | None:
-    """If the paragraph after this newline opens with a quotation mark, the offset after that mark."""
+def _family(text: str, i: int) -> str:
+    """Marks pair within a family: a straight quote is not continued by a curly one."""
+    ch = text[i]
+    if ch in "«»‹›":
+        return "guillemet"
+    if ch == '"' or text.startswith("''", i):
+        return "straight"
+    return "curly"
+
+
+def _continues(text: str, newline: int, family: str) -> int | None:
+    """If the paragraph after this newline opens with a mark of the family, the offset after that mark."""
     j = newline
     while j < len(text) and text[j].isspace():
         j += 1
     if j >= len(text):
         return None
     mark = _mark_at(text, j)
-    if mark and mark[0] in ("open", "either"):
+    if mark and _family(text, j) == family and (mark[0] in ("open", "either") or text[j] == "”"):
         return j + mark[1]
     return None
 
@@ -119,12 +129,13 @@ def double_quotations(text: str) -> list[Quotation]:
     """Spans of double quotation marks, pairing them left to right; never raises."""
     spans: list[Quotation] = []
     open_at: int | None = None
+    family = ""
     i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\n":
             if open_at is not None:
-                resume = _continues(text, i)
+                resume = _continues(text, i, family)
                 if resume is not None:
                     # Newspaper convention: a quote running on opens each paragraph and closes once.
                     i = resume
@@ -138,23 +149,22 @@ def double_quotations(text: str) -> list[Quotation]:
             i += 1
             continue
         role, length = mark
+        before = text[i - 1] if i else "\n"
+        after = text[i + length] if i + length < n else "\n"
         if role == "either":
-            before = text[i - 1] if i else "\n"
             if open_at is None:
-                role = (
-                    "open"
-                    if before in _OPEN_CONTEXT
-                    or before in _OPENING
-                    or (not before.isalnum() and (i + length < n and text[i + length].isalnum()))
-                    else "close"
-                )
+                opens = before in _OPEN_CONTEXT or before in _OPENING or (not before.isalnum() and after.isalnum())
+                role = "open" if opens else "close"
             else:
                 role = "close"
+        elif role == "close" and open_at is None and before in "\n " and after.isalnum():
+            role = "open"  # a closing mark typed where an opening one belongs
         if role == "open":
             if open_at is not None and i > open_at:
                 # An opening mark inside an open quote: the previous one never closed.
                 spans.append(Quotation(open_at, i, False))
             open_at = i
+            family = _family(text, i)
         elif open_at is not None:
             spans.append(Quotation(open_at, i + length, True))
             open_at = None
@@ -238,9 +248,9 @@ def subject_heads(verb: Token, depth: int = 3) -> list[Token]:
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj"]
-    if depth and verb.dep_ in _INHERIT and verb.head is not verb:
+    if depth and verb.dep_ in _INHERIT and verb.head.i != verb.i:
         head = verb.head
-        if not _is_verb(head) and head.head is not head:
+        if not _is_verb(head) and head.head.i != head.i:
             head = head.head  # "issued a statement saying ..."
         if verb.dep_ == "relcl" and not _is_verb(verb.head):
             return [verb.head]
@@ -265,7 +275,7 @@ def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for head in heads:
         for tok in (head, *head.conjuncts):
-            if tok.pos_ in ("NOUN", "PROPN", "PRON") or tok is head:
+            if tok.pos_ in ("NOUN", "PROPN", "PRON") or tok.i == head.i:
                 span = speaker_span(tok)
                 if span not in spans:
                     spans.append(span)
@@ -280,12 +290,27 @@ def _subtrees(tokens: Iterable[Token]) -> list[Token]:
     return [out[i] for i in sorted(out)]
 
 
+def _clause_of(verb: Token) -> Token:
+    """The clause a parenthetical cue interrupts: its head, or the nearest verb above a nominal head."""
+    head = verb.head
+    while not _is_verb(head) and head.head.i != head.i:
+        head = head.head
+    return head
+
+
 def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     children = list(verb.children)
     ccomp = [c for c in children if c.dep_ == "ccomp"]
     if "clause" in frames and ccomp:
         return _subtrees(ccomp)
+    if "xcomp" in frames:
+        # "warned officials to act": what was urged, not whom.
+        xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+        if xcomp and any(c.dep_ == "dobj" for c in children):
+            return _subtrees(xcomp)
+    if "name" in frames and any(c.dep_ == "oprd" for c in children):
+        return _subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
     if "object" in frames:
         objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
         if objects:
@@ -296,18 +321,35 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
             objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
             if objects:
                 if word == "as":  # "described the plan as a failure": the object and what it is called
-                    objects = [c for c in children if c.dep_ == "dobj"] + objects
+                    objects = [c for c in children if c.dep_ == "dobj"] + preps
                 return _subtrees(objects)
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         # "Nothing, he said, will change": the cue interrupts the clause it reports.
         own = {t.i for t in verb.subtree}
-        return [t for t in verb.head.subtree if t.i not in own]
+        return [t for t in _clause_of(verb).subtree if t.i not in own]
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ in ("dobj", "xcomp") and c.i > verb.i and verb.lemma_ != "tell"]
         if objects and any(_is_verb(t) for t in _subtrees(objects)):
             return _subtrees(objects)
     return []
+
+
+def noun_content(noun: Token) -> list[Token]:
+    """ "his claim that the vote was rigged": the that-clause of a cue noun."""
+    clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(t.dep_ == "mark" for t in c.children)]
+    return _subtrees(clauses)
+
+
+def runs(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Contiguous runs of tokens: a clause interrupted by its cue comes in two pieces."""
+    out: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        if out and tok.i == out[-1][-1].i + 1:
+            out[-1].append(tok)
+        else:
+            out.append([tok])
+    return out
 
 
 def _trim(tokens: Sequence[Token]) -> tuple[int, int] | None:
@@ -360,14 +402,18 @@ class QuoteFinder:
                 self.add_according(tok)
                 continue
             frames = self.cues.get(tok.lemma_.lower())
-            if frames is None or not _is_verb(tok):
+            if frames is None:
                 continue
-            content = content_tokens(tok, frames)
-            span = _trim(content)
-            if span is None:
+            if "noun" in frames and tok.pos_ == "NOUN":
+                content = noun_content(tok)
+                heads = [c for c in tok.children if c.dep_ == "poss"]
+            elif _is_verb(tok):
+                content = content_tokens(tok, frames)
+                heads = subject_heads(tok)
+            else:
                 continue
-            heads = subject_heads(tok)
-            self.add(span, tok, speaker_spans(heads))
+            if content:
+                self.add(content, tok, self.speakers(heads, tok))
 
     def add_according(self, tok: Token) -> None:
         if "prep" not in self.cues.get("according to", frozenset()):
@@ -379,25 +425,50 @@ class QuoteFinder:
         if not sources:
             return
         phrase = {t.i for t in tok.subtree}
-        head = tok.head if tok.head is not tok else tok
+        head = _clause_of(tok)
         content = [t for t in head.subtree if t.i not in phrase]
-        span = _trim(content)
-        if span is None:
-            return
-        # Keep the side of the clause the phrase does not sit in when it interrupts it.
-        self.add(span, tok, speaker_spans(sources))
+        self.add(content, tok, self.speakers(sources, tok))
 
-    def add(self, span: tuple[int, int], cue: Token | None, speakers: list[tuple[int, int]]) -> Candidate | None:
-        start, end = span
-        # Stretch the content to the quotations it touches: the parser cuts long quotes at sentences.
-        quoted = self.overlapping(start, end)
-        for q in quoted:
-            start, end = min(start, q.start), max(end, q.end)
-        if cue is not None and start <= cue.idx < end and not quoted:
+    def in_paragraph(self, tokens: Iterable[Token], anchor: int) -> list[Token]:
+        """The tokens in the anchor's paragraph: the parser sometimes runs a headline into the body."""
+        start, end = self.paragraph_of(anchor)
+        return [t for t in tokens if start <= t.idx < end]
+
+    def speakers(self, heads: Sequence[Token], cue: Token) -> list[tuple[int, int]]:
+        spans = speaker_spans(heads)
+        start, end = self.paragraph_of(cue.idx)
+        return [(max(s, start), min(e, end)) for s, e in spans if s < end and start < e]
+
+    def add(
+        self, content: Sequence[Token], cue: Token | None, speakers: list[tuple[int, int]]
+    ) -> Candidate | None:
+        """A candidate from content tokens: in the cue's paragraph, stretched to the quotations it touches."""
+        if cue is not None:
+            content = self.in_paragraph(content, cue.idx)
+        fragments = [span for run in runs(content) if (span := _trim(run)) is not None]
+        return self.add_fragments(fragments, cue, speakers)
+
+    def add_fragments(
+        self, fragments: list[tuple[int, int]], cue: Token | None, speakers: list[tuple[int, int]]
+    ) -> Candidate | None:
+        # The parser cuts long quotes at sentence ends: a fragment takes the whole quotation it touches.
+        quoted: list[tuple[int, int]] = []
+        stretched: list[tuple[int, int]] = []
+        for start, end in fragments:
+            for q in self.overlapping(start, end):
+                start, end = min(start, q.start), max(end, q.end)
+                if (q.start, q.end) not in quoted:
+                    quoted.append((q.start, q.end))
+            if stretched and start <= stretched[-1][1]:
+                stretched[-1] = (stretched[-1][0], max(end, stretched[-1][1]))
+            else:
+                stretched.append((start, end))
+        stretched = [f for f in stretched if any(ch.isalnum() for ch in self.text[f[0] : f[1]])]
+        if not stretched:
             return None
-        if not any(ch.isalnum() for ch in self.text[start:end]):
+        if cue is not None and not quoted and any(s <= cue.idx < e for s, e in stretched):
             return None
-        candidate = Candidate([(start, end)], cue, speakers, [(q.start, q.end) for q in quoted])
+        candidate = Candidate(stretched, cue, speakers, quoted)
         for other in self.candidates:
             if other.fragments == candidate.fragments:
                 return None
@@ -426,30 +497,35 @@ class QuoteFinder:
                 continue
             cue = self.nearby_cue(q)
             if cue is not None:
-                self.add((q.start, q.end), cue, speaker_spans(subject_heads(cue)))
+                self.add_fragments([(q.start, q.end)], cue, self.speakers(subject_heads(cue), cue))
+                continue
+            if self.dash_source(q):
                 continue
             self.floating(q)
-
-    def attach_to_previous(self, q: Quotation) -> bool:
-        """`"...," he said. "..."`: a quotation right after a quote's cue, same paragraph, continues it."""
-        previous = self.previous_candidate(q.start)
-        if previous is None or previous.cue is None or not previous.quoted:
-            return False
-        para_start, _ = self.paragraph_of(q.start)
-        if previous.end < para_start or (previous.cue.idx < previous.end - 1 and previous.cue.idx > q.start):
-            return False
-        gap = self.text[previous.end : q.start]
-        if len(gap) > 120 or any(self.overlapping(previous.end, q.start)):
-            return False
-        if previous.cue.idx < previous.start:
-            return False  # `He said: "A." "B."`: B needs a cue of its own, or is floating
-        previous.fragments.append((q.start, q.end))
-        previous.quoted.append((q.start, q.end))
-        return True
 
     def previous_candidate(self, before: int) -> Candidate | None:
         previous = [c for c in self.candidates if c.end <= before]
         return max(previous, key=lambda c: c.end) if previous else None
+
+    def extend(self, candidate: Candidate, q: Quotation) -> None:
+        candidate.fragments.append((q.start, q.end))
+        candidate.quoted.append((q.start, q.end))
+
+    def attach_to_previous(self, q: Quotation) -> bool:
+        """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""
+        previous = self.previous_candidate(q.start)
+        if previous is None or previous.cue is None or not previous.quoted:
+            return False
+        cue = previous.cue
+        if cue.idx > q.start or self.paragraph_of(cue.idx) != self.paragraph_of(q.start):
+            return False
+        if cue.idx < previous.start:
+            return False  # `He said: "A." "B."`: B needs a cue of its own
+        sent_end = cue.sent.end_char
+        if q.start >= sent_end and any(ch.isalnum() for ch in self.text[sent_end : q.start]):
+            return False
+        self.extend(previous, q)
+        return True
 
     def nearby_cue(self, q: Quotation) -> Token | None:
         """A cue verb with a subject in the sentences the quotation touches, or just before a colon."""
@@ -479,8 +555,32 @@ class QuoteFinder:
                 best = (distance, tok)
         return best[1] if best else None
 
+    def dash_source(self, q: Quotation) -> bool:
+        """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line."""
+        line_end = self.text.find("\n", q.end)
+        line_end = len(self.text) if line_end < 0 else line_end
+        rest = self.text[q.end : line_end]
+        stripped = rest.lstrip()
+        if not stripped or stripped[0] not in "―—–-":
+            return False
+        dash = q.end + len(rest) - len(stripped)
+        name_start = dash + 1
+        while name_start < line_end and not self.text[name_start].isalnum():
+            name_start += 1
+        name_end = line_end
+        while name_end > name_start and not self.text[name_end - 1].isalnum():
+            name_end -= 1
+        name = self.text[name_start:name_end]
+        if not name or len(name.split()) > 6 or not name[0].isupper():
+            return False
+        cue = self.doc.char_span(dash, dash + 1, alignment_mode="expand")
+        if cue is None:
+            return False
+        self.candidates.append(Candidate([(q.start, q.end)], cue[0], [(name_start, name_end)], [(q.start, q.end)]))
+        return True
+
     def floating(self, q: Quotation) -> None:
-        """A paragraph that is only a quote continues the speaker of the quote just before it."""
+        """A paragraph that is only a quote continues the quote of the paragraph just before it."""
         para_start, para_end = self.paragraph_of(q.start)
         rest = self.text[para_start : q.start] + self.text[q.end : para_end]
         if any(ch.isalnum() for ch in rest):
@@ -490,9 +590,10 @@ class QuoteFinder:
             return
         # Only right after that quote's paragraph: further on, the text no longer supports it.
         between = self.text[previous.end : para_start]
-        if "\n" not in between or any(ch.isalnum() for ch in between):
+        tail, _, gap = between.partition("\n")
+        if not _ or gap.strip() or len(tail) > 200 or self.overlapping(previous.end, para_start):
             return
-        self.candidates.append(Candidate([(q.start, q.end)], None, list(previous.speakers), [(q.start, q.end)]))
+        self.extend(previous, q)
 
     # -- results -------------------------------------------------------------------------------
 
