@@ -303,7 +303,9 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
     children = list(verb.children)
     ccomp = [c for c in children if c.dep_ == "ccomp"]
     if "clause" in frames and ccomp:
-        return _subtrees(ccomp)
+        # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
+        nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
+        return _subtrees([nearest])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -329,7 +331,7 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
         return [t for t in _clause_of(verb).subtree if t.i not in own]
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
-        objects = [c for c in children if c.dep_ in ("dobj", "xcomp") and c.i > verb.i and verb.lemma_ != "tell"]
+        objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         if objects and any(_is_verb(t) for t in _subtrees(objects)):
             return _subtrees(objects)
     return []
@@ -339,6 +341,25 @@ def noun_content(noun: Token) -> list[Token]:
     """ "his claim that the vote was rigged": the that-clause of a cue noun."""
     clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(t.dep_ == "mark" for t in c.children)]
     return _subtrees(clauses)
+
+
+def drop_asides(tokens: Sequence[Token]) -> list[Token]:
+    """Without a trailing ", which ..." or ", the ..." aside: the writer's gloss, not the speaker's words."""
+    if not tokens:
+        return list(tokens)
+    ordered = sorted(tokens, key=lambda t: t.i)
+    last = ordered[-1].i
+    present = {t.i for t in ordered}
+    for tok in ordered:
+        if tok.dep_ not in ("relcl", "appos") or tok.right_edge.i < last:
+            continue
+        start = tok.left_edge.i
+        comma = start - 1
+        if comma in present and tok.doc[comma].text == "," and tok.doc[start].lower_ not in ("that",):
+            if tok.dep_ == "relcl" and tok.doc[start].lower_ not in ("which", "who", "whose", "where", "when"):
+                continue
+            return [t for t in ordered if t.i < comma]
+    return ordered
 
 
 def runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -434,6 +455,15 @@ class QuoteFinder:
         start, end = self.paragraph_of(anchor)
         return [t for t in tokens if start <= t.idx < end]
 
+    def drop_quoted_safe(self, content: Sequence[Token]) -> list[Token]:
+        """Drop a trailing aside unless it is inside quotation marks (then it is the speaker's)."""
+        kept = drop_asides(content)
+        if len(kept) < len(content) and kept:
+            cut = kept[-1].idx + len(kept[-1].text)
+            if self.overlapping(cut, cut + 2):
+                return list(content)
+        return kept or list(content)
+
     def speakers(self, heads: Sequence[Token], cue: Token) -> list[tuple[int, int]]:
         spans = speaker_spans(heads)
         start, end = self.paragraph_of(cue.idx)
@@ -445,6 +475,7 @@ class QuoteFinder:
         """A candidate from content tokens: in the cue's paragraph, stretched to the quotations it touches."""
         if cue is not None:
             content = self.in_paragraph(content, cue.idx)
+        content = self.drop_quoted_safe(content)
         fragments = [span for run in runs(content) if (span := _trim(run)) is not None]
         return self.add_fragments(fragments, cue, speakers)
 
