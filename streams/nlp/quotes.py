@@ -20,7 +20,7 @@ ends with its paragraph.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -238,23 +238,25 @@ def _is_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
 
 
-def subject_heads(verb: Token, depth: int = 3) -> list[Token]:
-    """Head tokens of the cue's speaker(s): the subject, the passive agent, or an inherited subject."""
+def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
+    """Head tokens of the cue's speaker(s): the subject, the passive agent, or an inherited subject.
+
+    A relative pronoun is kept as it stands ("Trump, who said ..."): the speaker resolver follows it to
+    its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
+    """
     for child in verb.children:
-        if child.dep_ in _SUBJECTS:
-            if child.lower_ in _RELATIVE and verb.dep_ == "relcl":
-                return [verb.head]  # "Trump, who said ..."
+        if child.dep_ in _SUBJECTS and not quoted(child):
             return [child]
     for child in verb.children:
         if child.dep_ == "agent":
-            return [t for t in child.children if t.dep_ == "pobj"]
+            return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
     if depth and verb.dep_ in _INHERIT and verb.head.i != verb.i:
         head = verb.head
+        if verb.dep_ == "relcl" and not _is_verb(head):
+            return [head]
         if not _is_verb(head) and head.head.i != head.i:
             head = head.head  # "issued a statement saying ..."
-        if verb.dep_ == "relcl" and not _is_verb(verb.head):
-            return [verb.head]
-        return subject_heads(head, depth - 1)
+        return subject_heads(head, depth - 1, quoted)
     return []
 
 
@@ -405,6 +407,9 @@ class QuoteFinder:
             return self.quotations[k]
         return None
 
+    def quoted(self, tok: Token) -> bool:
+        return self.inside_quotation(tok.idx, tok.idx + len(tok.text)) is not None
+
     def overlapping(self, start: int, end: int) -> list[Quotation]:
         return [q for q in self.quotations if q.start < end and start < q.end]
 
@@ -430,7 +435,7 @@ class QuoteFinder:
                 heads = [c for c in tok.children if c.dep_ == "poss"]
             elif _is_verb(tok):
                 content = content_tokens(tok, frames)
-                heads = subject_heads(tok)
+                heads = subject_heads(tok, quoted=self.quoted)
             else:
                 continue
             if content:
@@ -469,9 +474,7 @@ class QuoteFinder:
         start, end = self.paragraph_of(cue.idx)
         return [(max(s, start), min(e, end)) for s, e in spans if s < end and start < e]
 
-    def add(
-        self, content: Sequence[Token], cue: Token | None, speakers: list[tuple[int, int]]
-    ) -> Candidate | None:
+    def add(self, content: Sequence[Token], cue: Token | None, speakers: list[tuple[int, int]]) -> Candidate | None:
         """A candidate from content tokens: in the cue's paragraph, stretched to the quotations it touches."""
         if cue is not None:
             content = self.in_paragraph(content, cue.idx)
@@ -528,7 +531,7 @@ class QuoteFinder:
                 continue
             cue = self.nearby_cue(q)
             if cue is not None:
-                self.add_fragments([(q.start, q.end)], cue, self.speakers(subject_heads(cue), cue))
+                self.add_fragments([(q.start, q.end)], cue, self.speakers(subject_heads(cue, quoted=self.quoted), cue))
                 continue
             if self.dash_source(q):
                 continue
@@ -579,7 +582,7 @@ class QuoteFinder:
             frames = self.cues.get(tok.lemma_.lower())
             if frames is None or not _is_verb(tok) or "clause" not in frames:
                 continue
-            if not subject_heads(tok):
+            if not subject_heads(tok, quoted=self.quoted):
                 continue
             distance = min(abs(tok.i - first.i), abs(tok.i - last.i))
             if best is None or distance < best[0]:

@@ -31,6 +31,7 @@ SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "i", "me"})
 GROUP_PRONOUNS = frozenset({"they", "them", "we", "us"})
 THING_PRONOUNS = frozenset({"it"})
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "his", "her", "their"})
 #: How far back (characters) a pronoun or nominal looks for its antecedent.
 WINDOW = 3000
@@ -140,6 +141,12 @@ def resolve_mention(doc: Doc, mention: Mention, candidates: Sequence[Antecedent]
         return Speaker(mention.text, None, mention)
     head = span.root
     word = head.lower_
+    if len(span) == 1 and word in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head.i != head.i:
+        # "Trump, who said ...": the speaker stands at "who", and is whoever "who" stands for.
+        antecedent = head.head.head
+        target = span.doc[antecedent.left_edge.i : antecedent.i + 1]
+        found = resolve_mention(doc, Mention(target.text, target.start_char, target.end_char), candidates)
+        return Speaker(found.name, found.entity_id, mention, found.title)
     if len(span) == 1 and (head.pos_ == "PRON" or word in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS):
         found = pronoun_antecedent(word, mention.start, candidates)
         if found is None:
