@@ -20,7 +20,7 @@ ends with its paragraph.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -345,23 +345,45 @@ def noun_content(noun: Token) -> list[Token]:
     return _subtrees(clauses)
 
 
-def drop_asides(tokens: Sequence[Token]) -> list[Token]:
-    """Without a trailing ", which ..." or ", the ..." aside: the writer's gloss, not the speaker's words."""
-    if not tokens:
-        return list(tokens)
-    ordered = sorted(tokens, key=lambda t: t.i)
-    last = ordered[-1].i
-    present = {t.i for t in ordered}
-    for tok in ordered:
-        if tok.dep_ not in ("relcl", "appos") or tok.right_edge.i < last:
-            continue
-        start = tok.left_edge.i
+def _aside_start(tok: Token, cues: Container[str]) -> int | None:
+    """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
+
+    Asides are the writer's, not the speaker's: ", which ..." and ", the ..." glosses, a second report
+    (", arguing that ...") and a new clause with its own subject (", and when pressed, she replied ...").
+    """
+    doc = tok.doc
+    start = tok.left_edge.i
+    relative = tok.dep_ == "relcl" and doc[start].lower_ in ("which", "who", "whose", "where", "when")
+    report = tok.dep_ == "advcl" and tok.lemma_.lower() in cues and tok.tag_ == "VBG"
+    if relative or report or tok.dep_ == "appos":
         comma = start - 1
-        if comma in present and tok.doc[comma].text == "," and tok.doc[start].lower_ not in ("that",):
-            if tok.dep_ == "relcl" and tok.doc[start].lower_ not in ("which", "who", "whose", "where", "when"):
-                continue
-            return [t for t in ordered if t.i < comma]
-    return ordered
+    elif tok.dep_ == "conj" and _is_verb(tok) and any(c.dep_ in _SUBJECTS for c in tok.children):
+        before = [c for c in tok.head.children if c.dep_ == "cc" and c.i < tok.i]
+        comma = (before[-1].i - 1) if before else start - 1
+    else:
+        return None
+    return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
+    """Reported content without trailing asides, and without what follows a semicolon."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    if not ordered:
+        return ordered
+    for k, tok in enumerate(ordered[1:], 1):
+        if tok.text == ";":
+            ordered = ordered[:k]
+            break
+    present = {t.i for t in ordered}
+    last = ordered[-1].i
+    cut = None
+    for tok in ordered:
+        if tok.right_edge.i < last or tok.i == ordered[0].i:
+            continue
+        comma = _aside_start(tok, cues)
+        if comma is not None and comma in present and comma > ordered[0].i and (cut is None or comma < cut):
+            cut = comma
+    return [t for t in ordered if t.i < cut] if cut is not None else ordered
 
 
 def runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -462,7 +484,7 @@ class QuoteFinder:
 
     def drop_quoted_safe(self, content: Sequence[Token]) -> list[Token]:
         """Drop a trailing aside unless it is inside quotation marks (then it is the speaker's)."""
-        kept = drop_asides(content)
+        kept = drop_asides(content, self.cues)
         if len(kept) < len(content) and kept:
             cut = kept[-1].idx + len(kept[-1].text)
             if self.overlapping(cut, cut + 2):
@@ -573,6 +595,10 @@ class QuoteFinder:
         prev = self.doc[lo - 1] if lo > 0 else None
         if prev is not None and (prev.text == ":" or (prev.is_punct and self.doc[max(lo - 2, 0)].text == ":")):
             lo = prev.sent.start  # `He said: "..."` split into two sentences
+        if hi < len(self.doc):
+            following = self.doc[hi].sent
+            if len(following) <= 12 and not self.overlapping(following.start_char, following.end_char):
+                hi = following.end  # `"...?"` | `Graham asked.`: the parser split the cue off
         best: tuple[int, Token] | None = None
         for tok in self.doc[lo:hi]:
             if tok.idx < para_start or tok.idx >= para_end:
