@@ -348,8 +348,8 @@ def noun_content(noun: Token) -> list[Token]:
 def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
 
-    Asides are the writer's, not the speaker's: ", which ..." and ", the ..." glosses, a second report
-    (", arguing that ...") and a new clause with its own subject (", and when pressed, she replied ...").
+    Asides are the writer's, not the speaker's: ", which ..." and ", the ..." glosses, and a second
+    report (", arguing that ...").
     """
     doc = tok.doc
     start = tok.left_edge.i
@@ -357,23 +357,16 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     report = tok.dep_ == "advcl" and tok.lemma_.lower() in cues and tok.tag_ == "VBG"
     if relative or report or tok.dep_ == "appos":
         comma = start - 1
-    elif tok.dep_ == "conj" and _is_verb(tok) and any(c.dep_ in _SUBJECTS for c in tok.children):
-        before = [c for c in tok.head.children if c.dep_ == "cc" and c.i < tok.i]
-        comma = (before[-1].i - 1) if before else start - 1
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
-    """Reported content without trailing asides, and without what follows a semicolon."""
+    """Reported content without trailing asides."""
     ordered = sorted(tokens, key=lambda t: t.i)
     if not ordered:
         return ordered
-    for k, tok in enumerate(ordered[1:], 1):
-        if tok.text == ";":
-            ordered = ordered[:k]
-            break
     present = {t.i for t in ordered}
     last = ordered[-1].i
     cut = None
