@@ -470,6 +470,23 @@ class QuoteFinder:
         content = [t for t in head.subtree if t.i not in phrase]
         self.add(content, tok, self.speakers(sources, tok))
 
+    def lost_subject(self, cue: Token) -> list[Token]:
+        """A finite cue whose subject the parser attached elsewhere: the nominal right before it.
+
+        ("... accuses Russia of\nFrench President Macron accuses Russia of ...": a cut headline swallows
+        the second subject.) Only in the cue's paragraph, and never a word inside quotation marks.
+        """
+        if cue.tag_ not in ("VBZ", "VBD", "VBP") or cue.i == 0:
+            return []
+        prev = self.doc[cue.i - 1]
+        while prev.pos_ == "ADV" and prev.i > 0:
+            prev = self.doc[prev.i - 1]
+        if prev.pos_ not in ("PROPN", "NOUN", "PRON") or self.quoted(prev) or prev.is_space:
+            return []
+        if self.paragraph_of(prev.idx) != self.paragraph_of(cue.idx):
+            return []
+        return [prev]
+
     def in_paragraph(self, tokens: Iterable[Token], anchor: int) -> list[Token]:
         """The tokens in the anchor's paragraph: the parser sometimes runs a headline into the body."""
         start, end = self.paragraph_of(anchor)
@@ -485,6 +502,8 @@ class QuoteFinder:
         return kept or list(content)
 
     def speakers(self, heads: Sequence[Token], cue: Token) -> list[tuple[int, int]]:
+        if not heads:
+            heads = self.lost_subject(cue)
         spans = speaker_spans(heads)
         start, end = self.paragraph_of(cue.idx)
         return [(max(s, start), min(e, end)) for s, e in spans if s < end and start < e]
