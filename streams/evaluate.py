@@ -32,7 +32,7 @@ import typer
 _OPEN_MARKS = frozenset('"“”«»„‟‹›‘')
 _CLOSE_MARKS = frozenset('"“”«»„‟‹›’')
 _ALL_MARKS = frozenset('"“”«»„‟‹›')
-_TRAILING = " \t\n.,;:!?…—–-)"
+_PUNCT = ".,;:!?…)"
 
 THRESHOLDS = (0.5, 0.8)
 METRICS = ("precision", "recall", "f1", "speaker_accuracy", "attributed_f1")
@@ -115,17 +115,18 @@ def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
 
 
 def gold_kind(text: str, content: Sequence[Span]) -> str:
-    """direct: quote marks at or next to both ends; mixed: marks inside; indirect: no marks."""
+    """direct: quote marks at or right next to both ends; mixed: marks inside; indirect: no marks.
+
+    "Right next to" means adjacent, or separated by punctuation only (`fail,"`), never by a space: a
+    space would let the next quote's opening mark pass for this one's closing mark.
+    """
     start, end = content[0][0], content[-1][1]
     inner = text[start:end]
-    before = text[max(0, start - 3) : start].rstrip()
-    stripped = inner.strip().rstrip(_TRAILING)
-    opens = inner.lstrip()[:1] in _OPEN_MARKS or before[-1:] in _OPEN_MARKS
-    closes = (
-        stripped[-1:] in _CLOSE_MARKS
-        or inner.rstrip()[-1:] in _CLOSE_MARKS
-        or text[end : end + 3].lstrip(_TRAILING)[:1] in _CLOSE_MARKS
-    )
+    stripped = inner.strip()
+    opens = stripped[:1] in _OPEN_MARKS or text[max(0, start - 1) : start] in _OPEN_MARKS
+    tail = stripped.rstrip(_PUNCT)
+    after = text[end : end + 3].lstrip(_PUNCT)
+    closes = stripped[-1:] in _CLOSE_MARKS or tail[-1:] in _CLOSE_MARKS or after[:1] in _CLOSE_MARKS
     if opens and closes:
         return "direct"
     if opens or closes or any(ch in _ALL_MARKS for ch in inner):

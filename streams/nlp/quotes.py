@@ -321,7 +321,9 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
             return _subtrees(objects)
     for word in ("of", "as"):
         if word in frames:
-            preps = [c for c in children if c.dep_ == "prep" and c.lower_ == word]
+            # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
+            holders = [verb, *(c for c in children if c.dep_ == "dobj")]
+            preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
             objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
             if objects:
                 if word == "as":  # "described the plan as a failure": the object and what it is called
@@ -353,7 +355,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """
     doc = tok.doc
     start = tok.left_edge.i
-    relative = tok.dep_ == "relcl" and doc[start].lower_ in ("which", "who", "whose", "where", "when")
+    # ", which ...": the parser calls it a relative or an adverbial clause.
+    relative = tok.dep_ in ("relcl", "advcl") and doc[start].lower_ in ("which", "who", "whose", "where")
     report = tok.dep_ == "advcl" and tok.lemma_.lower() in cues and tok.tag_ == "VBG"
     if relative or report or tok.dep_ == "appos":
         comma = start - 1
@@ -564,6 +567,8 @@ class QuoteFinder:
             if self.attach_to_previous(q):
                 continue
             cue = self.nearby_cue(q)
+            if cue is not None and self.join_same_cue(q, cue):
+                continue
             if cue is not None:
                 self.add_fragments([(q.start, q.end)], cue, self.speakers(subject_heads(cue, quoted=self.quoted), cue))
                 continue
@@ -578,6 +583,17 @@ class QuoteFinder:
     def extend(self, candidate: Candidate, q: Quotation) -> None:
         candidate.fragments.append((q.start, q.end))
         candidate.quoted.append((q.start, q.end))
+
+    def join_same_cue(self, q: Quotation, cue: Token) -> bool:
+        """`"A," he said, "B."` where the parser gave the cue only B: A joins B's quote."""
+        for c in self.candidates:
+            if c.cue is not None and c.cue.i == cue.i and c.quoted:
+                if self.paragraph_of(c.start) != self.paragraph_of(q.start):
+                    return False
+                c.fragments = sorted([*c.fragments, (q.start, q.end)])
+                c.quoted.append((q.start, q.end))
+                return True
+        return False
 
     def attach_to_previous(self, q: Quotation) -> bool:
         """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""

@@ -82,7 +82,9 @@ def entity_in(doc: Doc, span: Span) -> Entity | None:
         for e in doc._.entities or ()
         if e.label in SPEAKER_LABELS and any(span.start_char <= m.start and m.end <= span.end_char for m in e.mentions)
     ]
-    for label in SPEAKER_LABELS:
+    # "The French leader", "Russian officials": a nationality modifying a common noun is not the speaker.
+    labels = SPEAKER_LABELS if head.pos_ == "PROPN" else ("PERSON", "ORG")
+    for label in labels:
         for e in inside:
             if e.label == label:
                 return e
@@ -113,8 +115,8 @@ def nominal_antecedent(span: Span, candidates: Sequence[Antecedent], text: str) 
             continue
         # The entity's name and the words right before a mention of it: "French President Macron".
         context = set(_words(text[max(0, a.start - 40) : a.end])) | set(_words(a.entity.name))
-        if a.entity.title:
-            context |= set(_words(a.entity.title))
+        for title in (a.entity.title, *getattr(a.entity, "titles", ())):
+            context |= set(_words(title or ""))
         shared = len(words & context)
         if shared and (best is None or (shared, a.start) > (best[0], best[1])):
             best = (shared, a.start, a)

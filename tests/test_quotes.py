@@ -1,0 +1,293 @@
+"""Quote extraction: quotation marks on the text, and each construction on short sentences written here."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from spacy.language import Language
+
+from streams.nlp.quotes import load_cues, quotations
+from streams.nlp.records import Quote
+
+
+def marked(text: str) -> list[str]:
+    return [text[q.start : q.end] for q in quotations(text)]
+
+
+def quotes(nlp: Language, text: str) -> list[Quote]:
+    return nlp(text)._.quotes
+
+
+def only(nlp: Language, text: str) -> Quote:
+    found = quotes(nlp, text)
+    assert len(found) == 1, [q.text for q in found]
+    return found[0]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Quotation marks
+
+
+def test_every_double_quote_style() -> None:
+    text = "He said \"yes\", then “no”, then «oui» and ``maybe'' and ''never.''"
+    assert marked(text) == ['"yes"', "“no”", "«oui»", "``maybe''", "''never.''"]
+
+
+def test_single_quotes_nest_inside_double_ones() -> None:
+    assert marked("\"They called it 'a disaster' and left,\" she said.") == [
+        "\"They called it 'a disaster' and left,\""
+    ]
+
+
+def test_single_quotes_alone_and_apostrophes() -> None:
+    assert marked("The ‘civilian mission’ is the players' union's idea, isn't it") == ["‘civilian mission’"]
+
+
+def test_continuation_paragraphs_open_and_never_close() -> None:
+    text = '"The first paragraph runs on.\n\n"The second one too.\n\n"The third closes."\n\nNarration.'
+    assert marked(text) == ['"The first paragraph runs on.\n\n"The second one too.\n\n"The third closes."']
+
+
+def test_an_unclosed_mark_ends_with_its_paragraph() -> None:
+    text = 'She said "this never closes.\n\nNarration goes on here.'
+    [q] = quotations(text)
+    assert text[q.start : q.end] == '"this never closes.'
+    assert not q.closed
+
+
+def test_continuation_keeps_to_one_family_of_marks() -> None:
+    text = '"A straight mark left open.\n\n“A curly quote,” she said.'
+    assert marked(text) == ['"A straight mark left open.', "“A curly quote,”"]
+
+
+def test_a_closing_mark_typed_at_a_paragraph_start_opens() -> None:
+    assert marked("”This opens a quote.” ― Jane Doe") == ["”This opens a quote.”"]
+
+
+@pytest.mark.parametrize("text", ['"', '""', '" " "', "«", "»»", "”“", "'''", '\x00"\x00', '\n"\n"\n', 'a"b"c"d'])
+def test_stray_marks_never_raise_and_stay_in_the_text(text: str) -> None:
+    for q in quotations(text):
+        assert 0 <= q.start < q.end <= len(text)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Lexicon
+
+
+def test_cue_lexicon_is_data() -> None:
+    cues = load_cues()
+    assert "clause" in cues["say"]
+    assert "prep" in cues["according to"]
+    assert "of" in cues["accuse"]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Direct quotes and cue positions
+
+
+def test_direct_quote_cue_after(nlp: Language) -> None:
+    q = only(nlp, '"We will build the new bridge next year," the mayor said.')
+    assert q.text == '"We will build the new bridge next year,"'
+    assert q.kind == "direct"
+    assert q.cue is not None and q.cue.lemma == "say"
+    assert [m.text for m in q.speaker_mentions] == ["the mayor"]
+
+
+def test_direct_quote_cue_before_with_colon(nlp: Language) -> None:
+    q = only(nlp, 'The mayor said: "We will build the new bridge next year."')
+    assert q.text == '"We will build the new bridge next year."'
+    assert q.kind == "direct"
+    assert [m.text for m in q.speaker_mentions] == ["The mayor"]
+
+
+def test_cue_inside_the_quote_gives_one_quote(nlp: Language) -> None:
+    text = '"We will build the bridge," the mayor said, "and nobody will stop us from doing it."'
+    q = only(nlp, text)
+    assert q.start == 0 and q.end == len(text)
+    assert q.kind == "direct"
+    assert q.cue is not None and q.cue.text == "said"
+
+
+def test_second_sentence_after_the_cue_continues_the_quote(nlp: Language) -> None:
+    text = '"We need a new leader," she said. "We need someone who can win the vote in the spring."'
+    q = only(nlp, text)
+    assert q.text == text
+    assert q.kind == "direct"
+
+
+def test_inverted_cue_before_the_speaker(nlp: Language) -> None:
+    q = only(nlp, 'The new plan "will not work at all", says Finance Minister Jane Roe.')
+    assert "will not work at all" in q.text
+    assert q.kind == "mixed"
+    assert q.speaker_mentions[0].text == "Finance Minister Jane Roe"
+
+
+def test_guillemets(nlp: Language) -> None:
+    q = only(nlp, "«We will win the next match easily», said the coach.")
+    assert q.text == "«We will win the next match easily»"
+    assert q.kind == "direct"
+
+
+def test_multi_paragraph_quote_with_continuation_marks(nlp: Language) -> None:
+    text = (
+        'The minister said: "The first paragraph of the statement explains the plan.\n\n'
+        '"The second paragraph explains why it will work."\n\nThe vote is on Monday.'
+    )
+    q = only(nlp, text)
+    assert q.text.startswith('"The first paragraph')
+    assert q.text.endswith('why it will work."')
+    assert q.kind == "direct"
+
+
+def test_floating_paragraph_continues_the_previous_quote(nlp: Language) -> None:
+    text = (
+        '"We will not give up on the plan," the minister said.\n\n'
+        '"The people of this country deserve a better future than this."\n\n'
+        "The vote is on Monday."
+    )
+    q = only(nlp, text)
+    assert q.text.endswith('better future than this."')
+    assert q.speaker_mentions[0].text == "the minister"
+
+
+def test_scare_quotes_and_titles_are_not_quotes(nlp: Language) -> None:
+    assert quotes(nlp, 'The so-called "deal" was signed in "The Hague" on Monday.') == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Indirect and mixed
+
+
+def test_said_that(nlp: Language) -> None:
+    q = only(nlp, "The minister said that the plan would fail.")
+    assert q.text == "that the plan would fail"
+    assert q.kind == "indirect"
+    assert q.cue is not None and q.cue.lemma == "say"
+
+
+def test_told_reporters(nlp: Language) -> None:
+    q = only(nlp, "The minister told reporters the talks had collapsed.")
+    assert q.text == "the talks had collapsed"
+    assert q.cue is not None and q.cue.lemma == "tell"
+
+
+def test_warned(nlp: Language) -> None:
+    q = only(nlp, "The general warned that the border would close within days.")
+    assert q.text == "that the border would close within days"
+    assert q.cue is not None and q.cue.lemma == "warn"
+
+
+def test_according_to(nlp: Language) -> None:
+    q = only(nlp, "The talks collapsed on Monday, according to two diplomats.")
+    assert q.text == "The talks collapsed on Monday"
+    assert q.cue is not None and q.cue.lemma == "according to"
+    assert [m.text for m in q.speaker_mentions] == ["two diplomats"]
+
+
+def test_possessive_spokesman(nlp: Language) -> None:
+    q = only(nlp, "The company's spokesman said the factory would reopen next week.")
+    assert q.text == "the factory would reopen next week"
+    assert q.speaker_mentions[0].text == "The company's spokesman"
+
+
+def test_passive_with_agent(nlp: Language) -> None:
+    q = only(nlp, "It was announced by the ministry that the airport would close.")
+    assert q.text == "that the airport would close"
+    assert [m.text for m in q.speaker_mentions] == ["the ministry"]
+
+
+def test_mixed_quote_is_the_whole_reported_clause(nlp: Language) -> None:
+    q = only(nlp, 'He added that the mayor\'s plans "sounded incorrect" and were "unacceptable".')
+    assert q.text == 'that the mayor\'s plans "sounded incorrect" and were "unacceptable"'
+    assert q.kind == "mixed"
+    assert q.cue is not None and q.cue.lemma == "add"
+
+
+def test_accused_of(nlp: Language) -> None:
+    q = only(nlp, 'The president accused the rebels of "seeking to create disorder" in the region.')
+    assert "seeking to create disorder" in q.text
+    assert q.cue is not None and q.cue.lemma == "accuse"
+
+
+def test_trailing_gloss_is_the_writers(nlp: Language) -> None:
+    q = only(nlp, "Smith said he expects the mayor to recover from the flu, which forced her to cancel a trip.")
+    assert q.text == "he expects the mayor to recover from the flu"
+
+
+def test_conjoined_speakers(nlp: Language) -> None:
+    q = only(nlp, "Alice Smith and Bob Jones said the deal was dead.")
+    assert [m.text for m in q.speaker_mentions] == ["Alice Smith", "Bob Jones"]
+
+
+def test_sentence_index_is_where_the_quote_starts(nlp: Language) -> None:
+    doc = nlp('The weather was fine. Nothing happened. "We are ready for the storm," the mayor said.')
+    [q] = doc._.quotes
+    assert list(doc.sents)[q.sentence_index].start_char <= q.start
+
+
+def test_offsets_are_into_doc_text(nlp: Language) -> None:
+    text = 'The mayor spoke.\n\n"Everything is fine and we are ready for it," she said.\n'
+    for q in quotes(nlp, text):
+        assert text[q.start : q.end] == q.text
+        assert q.cue is not None and text[q.cue.start : q.cue.end] == q.cue.text
+        for m in q.speaker_mentions:
+            assert text[m.start : m.end] == m.text
+
+
+# ---------------------------------------------------------------------------------------------------
+# Property: hostile text never breaks the pipeline, and every offset is inside the text
+
+_PIECES = st.sampled_from(
+    [
+        '"',
+        "“",
+        "”",
+        "«",
+        "»",
+        "'",
+        "‘",
+        "’",
+        "''",
+        "``",
+        "\x00",
+        "\n",
+        "\n\n",
+        " ",
+        ",",
+        ".",
+        ":",
+        "―",
+        "said",
+        "says",
+        "told",
+        "according to",
+        "he",
+        "she",
+        "the minister",
+        "Putin",
+        "Macron",
+        "that",
+        "we will win",
+        "the plan",
+        "failed",
+        "accused",
+        "of",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_PIECES, max_size=60).map(" ".join) | st.text(max_size=200))
+def test_random_text_never_raises_and_offsets_hold(nlp: Language, text: str) -> None:
+    doc = nlp(text)
+    n_sents = len(list(doc.sents))
+    for q in doc._.quotes:
+        assert 0 <= q.start <= q.end <= len(text)
+        assert text[q.start : q.end] == q.text
+        assert 0 <= q.sentence_index < max(n_sents, 1)
+        if q.cue is not None:
+            assert text[q.cue.start : q.cue.end] == q.cue.text
+        for m in [*q.speaker_mentions, *(s.mention for s in q.speakers)]:
+            assert 0 <= m.start <= m.end <= len(text)
+            assert text[m.start : m.end] == m.text

@@ -1,0 +1,90 @@
+"""Speaker resolution on sentences written for the test: pronouns, nominals, short forms, titles."""
+
+from __future__ import annotations
+
+from spacy.language import Language
+
+from streams.nlp.records import Quote, Speaker
+
+
+def quote_with(nlp: Language, text: str, fragment: str) -> Quote:
+    doc = nlp(text)
+    found = [q for q in doc._.quotes if fragment in q.text]
+    assert found, [q.text for q in doc._.quotes]
+    return found[0]
+
+
+def speaker(nlp: Language, text: str, fragment: str) -> Speaker:
+    q = quote_with(nlp, text, fragment)
+    assert q.speakers, q
+    return q.speakers[0]
+
+
+def test_pronoun_resolves_to_the_last_person_outside_quotes(nlp: Language) -> None:
+    text = 'Angela Merkel spoke first. "Emmanuel Macron is right about the budget," she said.'
+    s = speaker(nlp, text, "right about the budget")
+    assert "Merkel" in s.name
+    assert s.mention.text == "she"
+    assert text[s.mention.start : s.mention.end] == "she"
+    assert s.entity_id is not None
+
+
+def test_pronoun_follows_the_previous_speaker(nlp: Language) -> None:
+    text = 'Emmanuel Macron said the budget was fair. "We will not give up on it," he added.'
+    s = speaker(nlp, text, "give up")
+    assert "Macron" in s.name
+    assert s.mention.text == "he"
+
+
+def test_short_form_takes_the_canonical_entity(nlp: Language) -> None:
+    text = "German Chancellor Angela Merkel arrived in Paris on Monday. Merkel said the talks went well."
+    s = speaker(nlp, text, "the talks went well")
+    assert "Merkel" in s.name
+    assert s.mention.text == "Merkel"
+    assert s.entity_id is not None
+
+
+def test_title_is_kept_apart_from_the_name(nlp: Language) -> None:
+    text = "French President Emmanuel Macron said the deal was fair."
+    s = speaker(nlp, text, "the deal was fair")
+    assert "Macron" in s.name
+    assert "President" not in s.name
+    assert s.title is not None and "President" in s.title
+
+
+def test_nominal_resolves_to_the_entity_introduced_with_the_same_words(nlp: Language) -> None:
+    text = (
+        "French President Emmanuel Macron met reporters in Paris on Monday.\n\n"
+        "The French leader said the deal was fair to every country in the union."
+    )
+    s = speaker(nlp, text, "the deal was fair")
+    assert "Macron" in s.name
+    assert s.mention.text == "The French leader"
+
+
+def test_relative_pronoun_stands_for_its_antecedent(nlp: Language) -> None:
+    text = "The plan was backed by Emmanuel Macron, who said the deal was fair to everyone."
+    s = speaker(nlp, text, "the deal was fair")
+    assert "Macron" in s.name
+    assert s.mention.text == "who"
+
+
+def test_conjoined_speakers_are_both_attributed(nlp: Language) -> None:
+    q = quote_with(nlp, "Angela Merkel and Emmanuel Macron said the deal was fair.", "the deal was fair")
+    names = [s.name for s in q.speakers]
+    assert any("Merkel" in n for n in names)
+    assert any("Macron" in n for n in names)
+
+
+def test_an_unnamed_source_stays_as_written(nlp: Language) -> None:
+    s = speaker(nlp, "A source close to the talks said the deal was dead.", "the deal was dead")
+    assert s.entity_id is None
+    assert s.name.startswith("A source")
+
+
+def test_speakers_have_offsets_into_the_text(nlp: Language) -> None:
+    text = 'Angela Merkel spoke.\n\n"We are ready," she said. Macron said the talks were over.'
+    doc = nlp(text)
+    for q in doc._.quotes:
+        for s in q.speakers:
+            assert text[s.mention.start : s.mention.end] == s.mention.text
