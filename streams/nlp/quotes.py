@@ -20,6 +20,7 @@ ends with its paragraph.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -224,6 +225,10 @@ class Candidate:
     def end(self) -> int:
         return self.fragments[-1][1]
 
+
+#: Reported content without quotation marks shorter than this is an object, not a statement.
+MIN_INDIRECT_WORDS = 4
+_WORD = re.compile(r"\w+")
 
 _SUBJECTS = ("nsubj", "csubj")
 _PASSIVE_SUBJECTS = ("nsubjpass", "csubjpass")
@@ -623,6 +628,13 @@ class QuoteFinder:
         prev = self.doc[lo - 1] if lo > 0 else None
         if prev is not None and (prev.text == ":" or (prev.is_punct and self.doc[max(lo - 2, 0)].text == ":")):
             lo = prev.sent.start  # `He said: "..."` split into two sentences
+        before = self.text[: q.start].rstrip()
+        if before.endswith(":") and "\n" in self.text[len(before) : q.start]:
+            # "He said:" closing one paragraph, the quote opening the next.
+            para_start = self.paragraph_of(len(before) - 1)[0]
+            colon = self.doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+            if colon is not None:
+                lo = min(lo, colon[0].sent.start)
         if hi < len(self.doc):
             following = self.doc[hi].sent
             if len(following) <= 12 and not self.overlapping(following.start_char, following.end_char):
@@ -697,6 +709,12 @@ class QuoteFinder:
                 return "mixed"
         return "direct"
 
+    def worth_reporting(self, c: Candidate) -> bool:
+        """Unquoted content needs a speaker and a few words: "slammed Trump" is not a quote."""
+        if c.quoted:
+            return True
+        return bool(c.speakers) and len(_WORD.findall(self.text[c.start : c.end])) >= MIN_INDIRECT_WORDS
+
     def sentence_index(self, starts: list[int], char: int) -> int:
         return max(bisect.bisect_right(starts, char) - 1, 0)
 
@@ -705,7 +723,7 @@ class QuoteFinder:
         self.from_quotations()
         sentence_starts = [s.start_char for s in self.doc.sents]
         quotes = []
-        for c in sorted(self.candidates, key=lambda c: (c.start, c.end)):
+        for c in sorted(filter(self.worth_reporting, self.candidates), key=lambda c: (c.start, c.end)):
             start, end = c.start, c.end
             cue = None
             if c.cue is not None:
