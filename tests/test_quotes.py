@@ -291,3 +291,14 @@ def test_random_text_never_raises_and_offsets_hold(nlp: Language, text: str) -> 
         for m in [*q.speaker_mentions, *(s.mention for s in q.speakers)]:
             assert 0 <= m.start <= m.end <= len(text)
             assert text[m.start : m.end] == m.text
+
+
+def test_quoted_fragment_after_its_cue_takes_the_rest_of_the_clause(nlp: Language) -> None:
+    q = only(nlp, 'The senator urged the council to "really call out the company" and consider new fines.')
+    assert q.text == 'to "really call out the company" and consider new fines'
+    assert q.kind == "mixed"
+    assert q.cue is not None and q.cue.lemma == "urge"
+
+
+def test_unquoted_content_needs_a_few_words(nlp: Language) -> None:
+    assert quotes(nlp, "The senator slammed Trump.") == []

@@ -20,6 +20,7 @@ ends with its paragraph.
 from __future__ import annotations
 
 import bisect
+import logging
 import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from spacy.tokens import Doc, Token
 from streams.nlp.records import Cue, Mention, Quote, QuoteKind
 
 Doc.set_extension("quotes", default=None, force=True)
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -575,7 +578,8 @@ class QuoteFinder:
             if cue is not None and self.join_same_cue(q, cue):
                 continue
             if cue is not None:
-                self.add_fragments([(q.start, q.end)], cue, self.speakers(subject_heads(cue, quoted=self.quoted), cue))
+                speakers = self.speakers(subject_heads(cue, quoted=self.quoted), cue)
+                self.add_fragments([self.reported_around(q, cue)], cue, speakers)
                 continue
             if self.dash_source(q):
                 continue
@@ -588,6 +592,28 @@ class QuoteFinder:
     def extend(self, candidate: Candidate, q: Quotation) -> None:
         candidate.fragments.append((q.start, q.end))
         candidate.quoted.append((q.start, q.end))
+
+    def reported_around(self, q: Quotation, cue: Token) -> tuple[int, int]:
+        """A quoted fragment after its cue, mid-sentence, is part of what the cue reports: the rest of the
+        sentence ("urged the council to "act now" and consider sanctions"). A quote that opens its
+        sentence stands alone."""
+        span = self.doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None or cue.i > span.start or span.start == span[0].sent.start:
+            return q.start, q.end
+        if self.text[q.start + 1 : q.start + 2].isupper() or self.doc[span.start - 1].text in (":", ","):
+            return q.start, q.end  # `said: "We ..."`, `said, "We ...": a quote of its own
+        sent = span[0].sent
+        tokens = [t for t in self.doc[cue.i + 1 : sent.end] if not self.cue_object(t, cue)]
+        tokens = self.drop_quoted_safe(self.in_paragraph(tokens, cue.idx))
+        trimmed = _trim(tokens)
+        if trimmed is None or trimmed[0] > q.start:
+            return q.start, q.end
+        return trimmed[0], max(trimmed[1], q.end)
+
+    @staticmethod
+    def cue_object(tok: Token, cue: Token) -> bool:
+        """Words of the cue's own phrase (its particle or addressee), not of the report."""
+        return tok.head.i == cue.i and tok.dep_ in ("prt", "dative", "advmod", "npadvmod", "punct")
 
     def join_same_cue(self, q: Quotation, cue: Token) -> bool:
         """`"A," he said, "B."` where the parser gave the cue only B: A joins B's quote."""
@@ -762,5 +788,9 @@ class QuoteExtractor:
         self.cues = cues if cues is not None else load_cues()
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.quotes = extract_quotes(doc, self.cues)
+        try:
+            doc._.quotes = extract_quotes(doc, self.cues)
+        except Exception:  # a stream must never lose an article to one odd text: log it, keep going
+            logger.exception("quote extraction failed on a %d-character text", len(doc.text))
+            doc._.quotes = []
         return doc

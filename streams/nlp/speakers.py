@@ -15,6 +15,7 @@ Titles are kept apart from names: `name` is the canonical entity name, `title` t
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from spacy.tokens import Doc, Span
 from streams.nlp import entities as entities_module
 from streams.nlp.quotes import DATA_DIR, load_words
 from streams.nlp.records import Entity, Mention, Quote, Speaker
+
+logger = logging.getLogger(__name__)
 
 #: Entity labels that can speak.
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -196,5 +199,8 @@ def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
 
 class SpeakerResolver:
     def __call__(self, doc: Doc) -> Doc:
-        resolve_speakers(doc)
+        try:
+            resolve_speakers(doc)
+        except Exception:  # keep the quotes (speakers left as resolved so far) rather than lose the article
+            logger.exception("speaker resolution failed on a %d-character text", len(doc.text))
         return doc
