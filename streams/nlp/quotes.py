@@ -51,7 +51,8 @@ def load_cues(path: Path = DATA_DIR / "cues.txt") -> dict[str, frozenset[str]]:
         if not line:
             continue
         lemma, _, frames = line.rpartition(" ")
-        cues[lemma.strip().lower()] = frozenset(f.strip() for f in frames.split(",") if f.strip())
+        key = lemma.strip().lower()  # a word listed twice (verb and noun) has both lines' frames
+        cues[key] = cues.get(key, frozenset()) | {f.strip() for f in frames.split(",") if f.strip()}
     return cues
 
 
@@ -242,6 +243,12 @@ _RELATIVE = frozenset({"who", "that", "which", "whom"})
 _NOT_SPEAKER = ("conj", "cc", "relcl", "acl", "advcl", "punct", "preconj", "prep")
 
 
+#: Verbs that do not report: a quotation under them is what something is or has.
+_NOT_REPORTING = frozenset({"be", "have", "become", "seem"})
+#: A verb's complements that can hold reported words.
+_COMPLEMENTS = ("dobj", "prep", "dative", "xcomp", "ccomp", "oprd", "attr", "acomp")
+
+
 def _is_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
 
@@ -388,6 +395,24 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         if comma is not None and comma in present and comma > ordered[0].i and (cut is None or comma < cut):
             cut = comma
     return [t for t in ordered if t.i < cut] if cut is not None else ordered
+
+
+def _alnum(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
+def main_fragments(fragments: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """The fragments a quote's one span should cover: all of them, unless the narration between them
+    outweighs them (`"A," said Jane Doe, a lawyer who ... for years. "B."`); then only the largest,
+    which alone carries more of the speaker's words than the whole span does."""
+    if len(fragments) < 2:
+        return fragments
+    spoken = sum(_alnum(text[s:e]) for s, e in fragments)
+    whole = _alnum(text[fragments[0][0] : fragments[-1][1]])
+    largest = max(fragments, key=lambda f: _alnum(text[f[0] : f[1]]))
+    if spoken * spoken >= _alnum(text[largest[0] : largest[1]]) * whole:
+        return fragments
+    return [largest]
 
 
 def runs(tokens: Sequence[Token]) -> list[list[Token]]:
@@ -571,6 +596,7 @@ class QuoteFinder:
             if any(q.start < c.end and c.start < q.end for c in self.candidates):
                 continue
             if not self.quote_like(q):
+                self.quoted_object(q)
                 continue
             if self.attach_to_previous(q):
                 continue
@@ -583,7 +609,35 @@ class QuoteFinder:
                 continue
             if self.dash_source(q):
                 continue
+            if self.quoted_object(q):
+                continue
             self.floating(q)
+
+    def governing_verb(self, q: Quotation) -> Token | None:
+        """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
+        span = self.doc.char_span(q.start, q.end, alignment_mode="expand")
+        if span is None:
+            return None
+        tok = span.root
+        while not _is_verb(tok) and tok.head.i != tok.i:
+            tok = tok.head
+        if not _is_verb(tok) or self.quoted(tok) or tok.lemma_ in _NOT_REPORTING:
+            return None
+        return tok
+
+    def quoted_object(self, q: Quotation) -> bool:
+        """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
+        short quotation inside a verb's complements makes them the subject's reported words."""
+        verb = self.governing_verb(q)
+        if verb is None or verb.idx > q.start or verb.lemma_.lower() not in self.cues:
+            return False
+        heads = subject_heads(verb, quoted=self.quoted)
+        if not heads or heads[0].pos_ not in ("PROPN", "PRON", "NOUN"):
+            return False
+        content = _subtrees(c for c in verb.children if c.i > verb.i and c.dep_ in _COMPLEMENTS)
+        if not any(q.start <= t.idx < q.end for t in content):
+            return False
+        return self.add(content, verb, self.speakers(heads, verb)) is not None
 
     def previous_candidate(self, before: int) -> Candidate | None:
         previous = [c for c in self.candidates if c.end <= before]
@@ -750,6 +804,7 @@ class QuoteFinder:
         sentence_starts = [s.start_char for s in self.doc.sents]
         quotes = []
         for c in sorted(filter(self.worth_reporting, self.candidates), key=lambda c: (c.start, c.end)):
+            c.fragments = main_fragments(c.fragments, self.text)
             start, end = c.start, c.end
             cue = None
             if c.cue is not None:
