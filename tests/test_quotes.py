@@ -335,3 +335,15 @@ def test_short_narration_between_fragments_keeps_them_all() -> None:
 def test_cue_lexicon_merges_a_word_listed_twice() -> None:
     cues = load_cues()
     assert {"clause", "noun"} <= cues["remark"]
+
+
+def test_a_second_report_coordinated_after_the_content_is_its_own(nlp: Language) -> None:
+    found = quotes(nlp, "Most members said the budget was too large, and several critics said the vote came too early.")
+    texts = [q.text for q in found]
+    assert "the budget was too large" in texts
+    assert all("several critics" not in t for t in texts)
+
+
+def test_a_reason_clause_after_the_report_belongs_to_it(nlp: Language) -> None:
+    q = only(nlp, "The mayor said the bridge must close because the steel is badly corroded.")
+    assert q.text == "the bridge must close because the steel is badly corroded"

@@ -322,7 +322,7 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
         nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
-        return _subtrees([nearest])
+        return _subtrees([nearest, *_reasons_after(verb, nearest)])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -356,6 +356,22 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
     return []
 
 
+#: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of
+#: the saying: the parser hangs "said the plan failed because ..." on the cue.
+_REASON_MARKS = frozenset({"because"})
+
+
+def _reasons_after(verb: Token, content: Token) -> list[Token]:
+    """Adverbial clauses of the cue right after its reported clause that belong to the report."""
+    end = content.right_edge.i
+    return [
+        c
+        for c in verb.children
+        if c.dep_ == "advcl" and c.left_edge.i > end and c.left_edge.lower_ in _REASON_MARKS
+        and all(t.is_punct for t in verb.doc[end + 1 : c.left_edge.i])
+    ]
+
+
 def noun_content(noun: Token) -> list[Token]:
     """ "his claim that the vote was rigged": the that-clause of a cue noun."""
     clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(t.dep_ == "mark" for t in c.children)]
@@ -372,12 +388,25 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     start = tok.left_edge.i
     # ", which ...": the parser calls it a relative or an adverbial clause.
     relative = tok.dep_ in ("relcl", "advcl") and doc[start].lower_ in ("which", "who", "whose", "where")
-    report = tok.dep_ == "advcl" and tok.lemma_.lower() in cues and tok.tag_ == "VBG"
+    report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     if relative or report or tok.dep_ == "appos":
         comma = start - 1
+    elif _another_report(tok, cues):
+        # "A, and most voters said B": the second report is a quote of its own.
+        comma = start - 1
+        if comma >= 0 and doc[comma].dep_ == "cc":
+            return comma - 1 if comma > 0 and doc[comma - 1].text == "," else comma
+        return None
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _another_report(tok: Token, cues: Container[str]) -> bool:
+    """A coordinated clause that is a report with its own speaker ("... and officials said ...")."""
+    if tok.dep_ != "conj" or not _is_verb(tok):
+        return False
+    return tok.lemma_.lower() in cues and any(c.dep_ in _SUBJECTS for c in tok.children)
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
