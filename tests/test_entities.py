@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -12,8 +10,8 @@ from streams.nlp import load
 from streams.nlp.entities import entity_at, entity_for_name, entity_id, initials, spells, split_title
 from streams.nlp.gazetteer import demonyms, lookup
 from streams.nlp.records import Entity
-
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("*.txt"))
+from tests.conftest import SEED_PATH
+from tests.test_seed import EXPECTED_ENTITIES
 
 
 @pytest.fixture(scope="module")
@@ -47,27 +45,10 @@ def one(doc: Doc, name: str, label: str | None = None) -> Entity:
 
 @pytest.fixture(scope="module")
 def seed(nlp: Language) -> Doc:
-    if not SEEDS:
-        pytest.skip("no seed article in shared/seeds")
-    return run(nlp, SEEDS[0].read_text(encoding="utf-8"), title="Putin and Aliyev slam Macron over Karabakh")
+    return run(nlp, SEED_PATH.read_text(encoding="utf-8"), title="Putin and Aliyev slam Macron over Karabakh")
 
 
-@pytest.mark.parametrize(
-    ("name", "label"),
-    [
-        ("Vladimir Putin", "PERSON"),
-        ("Emmanuel Macron", "PERSON"),
-        ("Ilham Aliyev", "PERSON"),
-        ("Russia", "GPE"),
-        ("France", "GPE"),
-        ("Azerbaijan", "GPE"),
-        ("Armenia", "GPE"),
-        ("Kazakhstan", "GPE"),
-        ("Baku", "GPE"),
-        ("Yerevan", "GPE"),
-        ("Commonwealth of Independent States", "ORG"),
-    ],
-)
+@pytest.mark.parametrize(("name", "label"), sorted(EXPECTED_ENTITIES))
 def test_seed_has_exactly_one_entity(seed: Doc, name: str, label: str) -> None:
     one(seed, name, label)
     assert len(named(seed, name)) == 1  # no second entity of the same name under another label
