@@ -347,3 +347,16 @@ def test_a_second_report_coordinated_after_the_content_is_its_own(nlp: Language)
 def test_a_reason_clause_after_the_report_belongs_to_it(nlp: Language) -> None:
     q = only(nlp, "The mayor said the bridge must close because the steel is badly corroded.")
     assert q.text == "the bridge must close because the steel is badly corroded"
+
+
+def test_transcript_turns_are_their_speakers_quotes(nlp: Language) -> None:
+    text = (
+        "Host Jane Roe spoke with Senator Bill Doe on Sunday.\n\n"
+        "ROE: Will you vote for the bill?\n\n"
+        "DOE: Well, look, the bill is not ready and we need more time to read it.\n\n"
+        "UPDATE: The vote was delayed."
+    )
+    found = quotes(nlp, text)
+    turns = {q.text: [m.text for m in q.speaker_mentions] for q in found}
+    assert turns["Well, look, the bill is not ready and we need more time to read it."] == ["DOE"]
+    assert all("The vote was delayed" not in t for t in turns)

@@ -233,6 +233,10 @@ class Candidate:
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
 _WORD = re.compile(r"\w+")
+#: A transcript turn: a paragraph opening with a name in capitals (one to three words) and a colon.
+_TURN = re.compile(
+    r"^[^\w\n]*(?P<name>[A-Z][A-Z'.-]+(?: [A-Z][A-Z'.-]+){0,2}):[ \t]+(?P<content>[^\n]*\w[^\n]*?)\s*$", re.M
+)
 
 _SUBJECTS = ("nsubj", "csubj")
 _PASSIVE_SUBJECTS = ("nsubjpass", "csubjpass")
@@ -478,6 +482,8 @@ class QuoteFinder:
         self.q_starts = [q.start for q in self.quotations]
         self.token_starts = [t.idx for t in doc]
         self.candidates: list[Candidate] = []
+        #: Content spans of transcript turns ("SMITH: ...").
+        self.turns: list[tuple[int, int]] = []
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -486,6 +492,9 @@ class QuoteFinder:
         if k >= 0 and self.quotations[k].start <= start and end <= self.quotations[k].end:
             return self.quotations[k]
         return None
+
+    def in_turn(self, i: int) -> bool:
+        return any(s <= i < e for s, e in self.turns)
 
     def quoted(self, tok: Token) -> bool:
         return self.inside_quotation(tok.idx, tok.idx + len(tok.text)) is not None
@@ -502,7 +511,7 @@ class QuoteFinder:
 
     def from_cues(self) -> None:
         for tok in self.doc:
-            if self.inside_quotation(tok.idx, tok.idx + len(tok.text)):
+            if self.inside_quotation(tok.idx, tok.idx + len(tok.text)) or self.in_turn(tok.idx):
                 continue  # the speaker's own words: nested reports are not the article's quotes
             if tok.lower_ == "according":
                 self.add_according(tok)
@@ -827,7 +836,25 @@ class QuoteFinder:
     def sentence_index(self, starts: list[int], char: int) -> int:
         return max(bisect.bisect_right(starts, char) - 1, 0)
 
+    def from_transcript(self) -> None:
+        """Interview transcripts: a paragraph opening with a speaker's name in capitals and a colon
+        ("SMITH: Well, look, ...") is that speaker's turn. The name must also stand in the text as a
+        name, which sets speakers apart from headers ("UPDATE:")."""
+        for match in _TURN.finditer(self.text):
+            name_start, name_end = match.span("name")
+            if not re.search(rf"\b{re.escape(match['name'].title())}\b", self.text):
+                continue
+            colon = self.doc.char_span(name_end, name_end + 1, alignment_mode="expand")
+            content_start, content_end = match.span("content")
+            if colon is None:
+                continue
+            candidate = Candidate([(content_start, content_end)], colon[0], [(name_start, name_end)])
+            candidate.quoted = [(q.start, q.end) for q in self.overlapping(content_start, content_end)]
+            self.candidates.append(candidate)
+            self.turns.append((content_start, content_end))
+
     def quotes(self) -> list[Quote]:
+        self.from_transcript()
         self.from_cues()
         self.from_quotations()
         sentence_starts = [s.start_char for s in self.doc.sents]
