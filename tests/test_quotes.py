@@ -360,3 +360,9 @@ def test_transcript_turns_are_their_speakers_quotes(nlp: Language) -> None:
     turns = {q.text: [m.text for m in q.speaker_mentions] for q in found}
     assert turns["Well, look, the bill is not ready and we need more time to read it."] == ["DOE"]
     assert all("The vote was delayed" not in t for t in turns)
+
+
+def test_a_report_inside_another_reports_content_is_not_a_quote_of_its_own(nlp: Language) -> None:
+    q = only(nlp, "The mayor said the new audit shows that the city lost millions on the contract.")
+    assert q.text == "the new audit shows that the city lost millions on the contract"
+    assert [m.text for m in q.speaker_mentions] == ["The mayor"]

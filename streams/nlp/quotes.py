@@ -833,6 +833,18 @@ class QuoteFinder:
             return True
         return bool(c.speakers) and len(_WORD.findall(self.text[c.start : c.end])) >= MIN_INDIRECT_WORDS
 
+    def nested(self, c: Candidate, kept: Sequence[Candidate]) -> bool:
+        """A report inside another report's content ("X said Bloomberg reports that ..."): the outer
+        report is the article's quote; the inner one is part of what was said."""
+        if c.cue is None:
+            return False
+        for o in kept:
+            if o is c or o.end - o.start <= c.end - c.start:
+                continue
+            if o.start <= c.cue.idx < o.end and o.start <= c.start and c.end <= o.end:
+                return True
+        return False
+
     def sentence_index(self, starts: list[int], char: int) -> int:
         return max(bisect.bisect_right(starts, char) - 1, 0)
 
@@ -859,7 +871,9 @@ class QuoteFinder:
         self.from_quotations()
         sentence_starts = [s.start_char for s in self.doc.sents]
         quotes = []
-        for c in sorted(filter(self.worth_reporting, self.candidates), key=lambda c: (c.start, c.end)):
+        kept = [c for c in self.candidates if self.worth_reporting(c)]
+        kept = [c for c in kept if not self.nested(c, kept)]
+        for c in sorted(kept, key=lambda c: (c.start, c.end)):
             c.fragments = main_fragments(c.fragments, self.text)
             start, end = c.start, c.end
             cue = None
