@@ -366,3 +366,27 @@ def test_a_report_inside_another_reports_content_is_not_a_quote_of_its_own(nlp: 
     q = only(nlp, "The mayor said the new audit shows that the city lost millions on the contract.")
     assert q.text == "the new audit shows that the city lost millions on the contract"
     assert [m.text for m in q.speaker_mentions] == ["The mayor"]
+
+
+def test_a_short_quotation_opening_the_next_sentence_continues_the_quote(nlp: Language) -> None:
+    q = only(nlp, "“Here it comes,” she said. “Big storm.”")
+    assert q.text == "“Here it comes,” she said. “Big storm.”"
+
+
+def test_a_cue_phrase_between_commas_reports_the_whole_sentence(nlp: Language) -> None:
+    text = "If the trade talks fail this winter, the minister said, the government will raise the tariffs."
+    q = only(nlp, text)
+    assert q.text == "If the trade talks fail this winter, the minister said, the government will raise the tariffs"
+    assert [m.text for m in q.speaker_mentions] == ["the minister"]
+
+
+def test_a_cue_followed_by_its_quotation_is_not_an_interruption(nlp: Language) -> None:
+    found = quotes(nlp, "Asked about the delay, the mayor said, “We are doing everything we can.”")
+    assert [q.text for q in found] == ["“We are doing everything we can.”"]
+
+
+def test_a_cue_without_a_subject_after_a_quotation_takes_the_name_before_it(nlp: Language) -> None:
+    text = "“I will just make this promise to you: We will finish the bridge this year,” Chief Jane Roe said Monday."
+    q = only(nlp, text)
+    assert q.text.startswith("“I will just make")
+    assert "Roe" in " ".join(m.text for m in q.speaker_mentions)

@@ -360,6 +360,53 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
     return []
 
 
+#: The most words a cue phrase interrupting its clause may hold on either side of the cue
+#: (", the city's longtime mayor said on Monday,").
+_INTERRUPTION_WORDS = 8
+#: Words opening the rest of a sentence after ", he said," that make it a new clause, not the rest
+#: of the reported one: a second report (", adding ..."), a relative clause, a coordinated one.
+_NOT_CONTINUING = frozenset({"which", "who", "whose", "where", "when", "and", "but", "while", "as", "according"})
+
+
+#: Dependents of a cue that may stand in its phrase between the commas (", he said Monday in a
+#: statement,"); anything else there (an object, a clause) means the cue is not an interruption.
+_CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound", "amod", "nummod", "poss", "case"})
+
+
+def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
+    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner), nothing else."""
+    return end - start <= _INTERRUPTION_WORDS and all(
+        doc[j].dep_ in _CUE_PHRASE and verb in doc[j].ancestors for j in range(start, end)
+    )
+
+
+def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "Nothing, the mayor said on Monday, will change": a cue phrase set off by commas in the middle
+    of its sentence reports the whole sentence around it, whichever way the parser attached it."""
+    if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return []
+    doc = verb.doc
+    sent = verb.sent
+    subject = heads[0]
+    if subject.sent != sent or subject.left_edge.i > verb.i + _INTERRUPTION_WORDS:
+        return []
+    first = min(subject.left_edge.i, verb.i)
+    last = max(subject.right_edge.i, verb.i)
+    left = first - 1
+    right = next((j for j in range(last + 1, sent.end) if doc[j].is_punct), sent.end)
+    if left <= sent.start or doc[left].text != "," or right >= sent.end or doc[right].text != ",":
+        return []
+    if not _phrase_only(doc, last + 1, right, verb):
+        return []
+    before = [t for t in doc[sent.start : left] if not t.is_punct and not t.is_space]
+    after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
+    if not before or before[-1].lower_ in _RELATIVE or len(after) < 3:
+        return []
+    if after[0].is_quote or after[0].lower_ in _NOT_CONTINUING or after[0].tag_ == "VBG":
+        return []
+    return [t for t in sent if t.i < left or t.i > right]
+
+
 #: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of
 #: the saying: the parser hangs "said the plan failed because ..." on the cue.
 _REASON_MARKS = frozenset({"because"})
@@ -523,8 +570,8 @@ class QuoteFinder:
                 content = noun_content(tok)
                 heads = [c for c in tok.children if c.dep_ == "poss"]
             elif _is_verb(tok):
-                content = content_tokens(tok, frames)
                 heads = subject_heads(tok, quoted=self.quoted)
+                content = ("clause" in frames and interrupted_clause(tok, heads)) or content_tokens(tok, frames)
             else:
                 continue
             if content:
@@ -634,7 +681,9 @@ class QuoteFinder:
             if any(q.start < c.end and c.start < q.end for c in self.candidates):
                 continue
             if not self.quote_like(q):
-                self.quoted_object(q)
+                # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
+                if not self.attach_to_previous(q, next_sentence_only=True):
+                    self.quoted_object(q)
                 continue
             if self.attach_to_previous(q):
                 continue
@@ -718,7 +767,7 @@ class QuoteFinder:
                 return True
         return False
 
-    def attach_to_previous(self, q: Quotation) -> bool:
+    def attach_to_previous(self, q: Quotation, next_sentence_only: bool = False) -> bool:
         """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""
         previous = self.previous_candidate(q.start)
         if previous is None or previous.cue is None or not previous.quoted:
@@ -730,6 +779,8 @@ class QuoteFinder:
             return False  # `He said: "A." "B."`: B needs a cue of its own
         sent_end = cue.sent.end_char
         if q.start >= sent_end and any(ch.isalnum() for ch in self.text[sent_end : q.start]):
+            return False
+        if next_sentence_only and q.start < sent_end:
             return False
         self.extend(previous, q)
         return True
@@ -766,7 +817,7 @@ class QuoteFinder:
             frames = self.cues.get(tok.lemma_.lower())
             if frames is None or not _is_verb(tok) or "clause" not in frames:
                 continue
-            if not subject_heads(tok, quoted=self.quoted):
+            if not subject_heads(tok, quoted=self.quoted) and not self.lost_subject(tok):
                 continue
             distance = min(abs(tok.i - first.i), abs(tok.i - last.i))
             if best is None or distance < best[0]:
