@@ -390,3 +390,14 @@ def test_a_cue_without_a_subject_after_a_quotation_takes_the_name_before_it(nlp:
     q = only(nlp, text)
     assert q.text.startswith("“I will just make")
     assert "Roe" in " ".join(m.text for m in q.speaker_mentions)
+
+
+def test_an_as_clause_cue_reports_the_clause_it_hangs_on(nlp: Language) -> None:
+    q = only(nlp, "As several engineers have pointed out, the old bridge cannot carry heavy trucks.")
+    assert q.text == "the old bridge cannot carry heavy trucks"
+    assert [m.text for m in q.speaker_mentions] == ["several engineers"]
+
+
+def test_a_written_text_reads(nlp: Language) -> None:
+    q = only(nlp, "“We ask the council to keep the library open on Sundays,” the petition reads.")
+    assert q.text == "“We ask the council to keep the library open on Sundays,”"

@@ -348,6 +348,10 @@ def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
                 if word == "as":  # "described the plan as a failure": the object and what it is called
                     objects = [c for c in children if c.dep_ == "dobj"] + preps
                 return _subtrees(objects)
+    if "clause" in frames and _as_clause(verb):
+        # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
+        own = {t.i for t in verb.subtree}
+        return [t for t in _clause_of(verb).subtree if t.i not in own]
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         # "Nothing, he said, will change": the cue interrupts the clause it reports.
         own = {t.i for t in verb.subtree}
@@ -405,6 +409,13 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if after[0].is_quote or after[0].lower_ in _NOT_CONTINUING or after[0].tag_ == "VBG":
         return []
     return [t for t in sent if t.i < left or t.i > right]
+
+
+def _as_clause(verb: Token) -> bool:
+    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own."""
+    if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return False
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
 
 
 #: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of
