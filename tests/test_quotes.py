@@ -401,3 +401,13 @@ def test_an_as_clause_cue_reports_the_clause_it_hangs_on(nlp: Language) -> None:
 def test_a_written_text_reads(nlp: Language) -> None:
     q = only(nlp, "“We ask the council to keep the library open on Sundays,” the petition reads.")
     assert q.text == "“We ask the council to keep the library open on Sundays,”"
+
+
+def test_a_second_quotation_skips_the_report_after_the_cue(nlp: Language) -> None:
+    text = (
+        "“We cannot fix the roads without money,” the mayor said, explaining why the budget matters so much. "
+        "“Every repair we postpone costs twice as much next year.”"
+    )
+    found = {q.text: q for q in quotes(nlp, text)}
+    joined = [t for t in found if t.startswith("“We cannot") and t.endswith("next year.”")]
+    assert joined, list(found)

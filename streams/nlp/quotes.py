@@ -780,8 +780,11 @@ class QuoteFinder:
 
     def attach_to_previous(self, q: Quotation, next_sentence_only: bool = False) -> bool:
         """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""
-        previous = self.previous_candidate(q.start)
-        if previous is None or previous.cue is None or not previous.quoted:
+        # The latest quote before B: a report the cue's sentence goes on with (", emphasizing why ...")
+        # stands between them in the text, not in the quote.
+        quoted = [c for c in self.candidates if c.end <= q.start and c.quoted and c.cue is not None]
+        previous = max(quoted, key=lambda c: c.end) if quoted else None
+        if previous is None or previous.cue is None:
             return False
         cue = previous.cue
         if cue.idx > q.start or self.paragraph_of(cue.idx) != self.paragraph_of(q.start):
@@ -903,7 +906,8 @@ class QuoteFinder:
         for o in kept:
             if o is c or o.end - o.start <= c.end - c.start:
                 continue
-            if o.start <= c.cue.idx < o.end and o.start <= c.start and c.end <= o.end:
+            # Inside one fragment: the narration between two fragments of a quote is not its content.
+            if any(s <= c.cue.idx < e and s <= c.start and c.end <= e for s, e in o.fragments):
                 return True
         return False
 
