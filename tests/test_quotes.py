@@ -411,3 +411,9 @@ def test_a_second_quotation_skips_the_report_after_the_cue(nlp: Language) -> Non
     found = {q.text: q for q in quotes(nlp, text)}
     joined = [t for t in found if t.startswith("“We cannot") and t.endswith("next year.”")]
     assert joined, list(found)
+
+
+def test_a_cue_closing_the_sentence_reports_all_of_it(nlp: Language) -> None:
+    text = "The bridge was supposed to open in May, but the contractor ran out of money, a city official said."
+    q = only(nlp, text)
+    assert q.text == "The bridge was supposed to open in May, but the contractor ran out of money"

@@ -411,6 +411,32 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     return [t for t in sent if t.i < left or t.i > right]
 
 
+def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "A, but B, the source added.": a cue phrase closing its sentence after a comma reports all of
+    the sentence before it, though the parser hung the cue on A and gave it only B."""
+    if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return []
+    ccomp = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
+    if not ccomp:
+        return []
+    doc = verb.doc
+    sent = verb.sent
+    subject = heads[0]
+    if subject.sent != sent:
+        return []
+    first = min(subject.left_edge.i, verb.i)
+    last = max(subject.right_edge.i, verb.i)
+    left = first - 1
+    if left <= sent.start or doc[left].text != "," or ccomp[0].right_edge.i >= left:
+        return []
+    end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
+    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
+        return []
+    if ccomp[0].left_edge.i <= sent.start:
+        return []
+    return [t for t in doc[sent.start : left]]
+
+
 def _as_clause(verb: Token) -> bool:
     """ "as experts have pointed out": an "as" clause of a cue with no complement of its own."""
     if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
@@ -582,7 +608,9 @@ class QuoteFinder:
                 heads = [c for c in tok.children if c.dep_ == "poss"]
             elif _is_verb(tok):
                 heads = subject_heads(tok, quoted=self.quoted)
-                content = ("clause" in frames and interrupted_clause(tok, heads)) or content_tokens(tok, frames)
+                content = (
+                    "clause" in frames and (interrupted_clause(tok, heads) or trailing_clause(tok, heads))
+                ) or content_tokens(tok, frames)
             else:
                 continue
             if content:
