@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import faust
 from faust.types import EventT
 
 from streams import enrich, events, metrics, web
+from streams.dedup import DedupWindow, content_hash
 from streams.enrich import Output, Rejected, Result
 from streams.settings import LOGICAL_TOPICS, Settings, get_settings
 from streams.transport import faust_credentials
@@ -29,6 +33,8 @@ from streams.transport import faust_credentials
 log = logging.getLogger("streams.worker")
 
 OUTPUT_TOPICS = tuple(name for name in LOGICAL_TOPICS if name != "articles")
+
+T = TypeVar("T")
 
 
 class Parser:
@@ -42,14 +48,17 @@ class Parser:
         if self._executor is not None:
             return
         if self.settings.worker_processes > 0:
+            # spawn, not fork: a forked child would inherit the worker's sockets (its web port, Kafka
+            # connections) and the state of its threads; spawned ones start clean.
             self._executor = ProcessPoolExecutor(
                 max_workers=self.settings.worker_processes,
+                mp_context=multiprocessing.get_context("spawn"),
                 initializer=enrich.init_process,
-                initargs=(self.settings,),
+                initargs=(self.settings, os.getpid()),
             )
         else:
             self._executor = ThreadPoolExecutor(
-                max_workers=1, initializer=enrich.init_process, initargs=(self.settings,)
+                max_workers=1, initializer=enrich.init_process, initargs=(self.settings, None)
             )
         # Load the model now, not on the first batch, so the first batch does not stall the stream.
         await self.process([])
@@ -74,13 +83,15 @@ def build_app(settings: Settings) -> faust.App:
         broker_credentials=faust_credentials(settings),
         value_serializer="orjson",
         processing_guarantee=settings.processing_guarantee,
+        broker_session_timeout=settings.worker_session_timeout,
+        broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
         store=settings.store_url,
         datadir=str(settings.data_dir),
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replicas,
         producer_acks=-1,
-        producer_max_request_size=max(settings.max_article_bytes * 2, 1_048_576),
-        consumer_max_fetch_size=max(settings.max_article_bytes * 2, 4 * 1_048_576),
+        producer_max_request_size=settings.max_message_bytes,
+        consumer_max_fetch_size=settings.max_message_bytes,
         consumer_auto_offset_reset="earliest",
         web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
@@ -94,17 +105,53 @@ def build_app(settings: Settings) -> faust.App:
     }
     parser = Parser(settings)
 
-    async def send(batch: Sequence[EventT], results: Sequence[Result]) -> dict[str, int]:
+    dedup = DedupWindow(settings.dedup_window_seconds) if settings.dedup_window_seconds > 0 else None
+    gate = asyncio.Lock()  # held from a batch's first send to its acks; see gated_commit
+
+    async def send(batch: Sequence[EventT], results: Sequence[Result]) -> tuple[dict[str, int], int]:
+        """Send a batch's outputs and wait for their delivery; return the counts by topic and the number of
+        articles dropped as re-publications."""
         pending = []
         counts = dict.fromkeys(OUTPUT_TOPICS, 0)
+        dropped = 0
         for event, result in zip(batch, results, strict=True):
             messages = result if isinstance(result, list) else [dead_letter(event, result)]
+            if dedup is not None and isinstance(result, list) and is_repeat(dedup, result):
+                dropped += 1
+                continue
+            transaction = transactional_id(app, event) if app.in_transaction else None
             for message in messages:
                 counts[message.topic] += 1
-                pending.append(await outputs[message.topic].send(key=message.key, value=message.value))
-        # Wait for the broker's acknowledgements: only then may take_events acknowledge the inputs.
+                pending.append(await publish(message, transaction))
+        # Wait for the broker's acknowledgements: only then may the inputs be acknowledged.
         await asyncio.gather(*pending)
-        return counts
+        return counts, dropped
+
+    async def deliver(batch: Sequence[EventT], results: Sequence[Result]) -> tuple[dict[str, int], int]:
+        """`send`, retried until it succeeds: the batch's offsets must not be acknowledged before its
+        outputs are delivered (at_least_once re-sends then, which the ids make harmless). Under
+        exactly_once a failed send breaks the transaction: it is aborted, the error is the worker's."""
+        while True:
+            try:
+                return await send(batch, results)
+            except Exception as exc:
+                if app.in_transaction:
+                    raise
+                log.warning("sending a batch of %d failed (%r); retrying in 2s", len(batch), exc)
+                await asyncio.sleep(2)
+
+    async def publish(message: Output, transaction: str | None) -> Awaitable[object]:
+        topic = outputs[message.topic]
+        if transaction is None:
+            return await topic.send(key=message.key, value=message.value)
+        # exactly_once: Faust's own send picks the transaction from the *output* topic's partition, which
+        # the consumer has no metadata for, so it falls back to the plain producer (no transaction at
+        # all). An output belongs in the transaction of its input's partition: the one that commits the
+        # input's offset.
+        producer = app.consumer.transactions.producer
+        return await producer.send(
+            topic.get_topic_name(), message.key, message.value, None, None, None, transactional_id=transaction
+        )
 
     def dead_letter(event: EventT, rejected: Rejected) -> Output:
         message = event.message
@@ -120,27 +167,38 @@ def build_app(settings: Settings) -> faust.App:
         )
         return Output("deadletter", message.key, events.dumps(letter))
 
+    async def handle(stream: faust.StreamT[bytes], batch: Sequence[EventT]) -> None:
+        started = time.perf_counter()
+        results = await parser.process([raw_value(event) for event in batch])
+        async with gate:
+            counts, duplicates = await deliver(batch, results)
+            # Ack here, inside the gate and only after delivery (take_events' own acks then do nothing):
+            # a commit can never see a batch half-sent, nor miss the offsets of outputs it commits.
+            for event in batch:
+                await stream.ack(event)
+        metrics.record_batch(
+            settings.topic_articles,
+            len(batch),
+            time.perf_counter() - started,
+            counts,
+            [r.error for r in results if isinstance(r, Rejected)],
+        )
+        log.info(
+            "batch: %d articles in %.2fs -> %s%s",
+            len(batch),
+            time.perf_counter() - started,
+            ", ".join(f"{topic} {n}" for topic, n in counts.items() if n),
+            f" ({duplicates} re-publications dropped)" if duplicates else "",
+        )
+
     @app.agent(articles, name="enrich-articles")
     async def enrich_articles(stream: faust.StreamT[bytes]) -> None:
         await parser.start()
+        if app.in_transaction:
+            gate_commits(app.consumer, gate)
         try:
             async for batch in stream.take_events(settings.worker_batch_size, within=settings.worker_batch_seconds):
-                started = time.perf_counter()
-                results = await parser.process([raw_value(event) for event in batch])
-                counts = await send(batch, results)
-                metrics.record_batch(
-                    settings.topic_articles,
-                    len(batch),
-                    time.perf_counter() - started,
-                    counts,
-                    [r.error for r in results if isinstance(r, Rejected)],
-                )
-                log.info(
-                    "batch: %d articles in %.2fs -> %s",
-                    len(batch),
-                    time.perf_counter() - started,
-                    ", ".join(f"{topic} {n}" for topic, n in counts.items() if n),
-                )
+                await to_completion(handle(stream, batch))
         finally:
             parser.stop()
 
@@ -150,6 +208,50 @@ def build_app(settings: Settings) -> faust.App:
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app
+
+
+def transactional_id(app: faust.App, event: EventT) -> str:
+    """The id of Faust's transaction for the input's partition (the format its consumer commits with)."""
+    message = event.message
+    return f"{app.conf.id}-{app.assignor.group_for_topic(message.topic)}-{message.partition}"
+
+
+def gate_commits(consumer: Any, gate: asyncio.Lock) -> None:
+    """Make Faust's offset commits (periodic, on rebalance, on stop) wait while `gate` is held.
+
+    exactly_once: a batch's outputs join its partitions' open transactions as they are sent; a commit
+    in between would commit them with offsets from before the batch, and a crash then would re-process
+    the batch into a second, committed copy. Idempotent.
+    """
+    if getattr(consumer, "_streams_gated", False):
+        return
+    commit: Callable[..., Awaitable[bool]] = consumer.commit
+
+    async def gated_commit(*args: Any, **kwargs: Any) -> bool:
+        async with gate:
+            return await commit(*args, **kwargs)
+
+    consumer.commit = gated_commit
+    consumer._streams_gated = True
+
+
+def is_repeat(dedup: DedupWindow, outputs: Sequence[Output]) -> bool:
+    """Whether an enriched article's outputs repeat one seen within the window (same id, same content)."""
+    enriched = outputs[0]  # outputs_for puts the enriched event, keyed by the article id, first
+    return dedup.seen((enriched.key or b"").decode(), content_hash(enriched.value))
+
+
+async def to_completion(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work` to its end even if the caller is cancelled (worker stopping): a batch whose outputs
+    were half-sent must still be finished and acknowledged, or its offsets must stay unacknowledged."""
+    task = asyncio.ensure_future(work)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        if not task.done():
+            log.info("stopping: finishing the batch in flight first")
+            await task
+        raise
 
 
 def raw_value(event: EventT) -> bytes:

@@ -6,7 +6,11 @@ send, already serialized, or the reason an input was rejected. Each article is p
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +22,8 @@ from streams.events import Article, Event, InvalidArticle
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,18 @@ def outputs_for(enriched: Event) -> list[Output]:
     messages = [Output("enriched", key, events.dumps(enriched))]
     messages += [Output(topic, key, events.dumps(event)) for topic, event in events.fan_out(enriched)]
     return messages
+
+
+def sized(outputs: list[Output], settings: Settings) -> Result:
+    """The outputs, or a rejection when one would be over Kafka's message size (the broker would refuse it
+    and the batch would never be acknowledged)."""
+    limit = settings.max_message_bytes
+    for output in outputs:
+        if len(output.value) > limit:
+            return Rejected(
+                "too_large", f"its {output.topic} event is {len(output.value)} bytes, over the limit of {limit}"
+            )
+    return outputs
 
 
 class Enricher:
@@ -99,7 +117,7 @@ class Enricher:
             log.exception("batch of %d failed in the pipeline; retrying its articles one by one", len(articles))
             enriched = [self._enrich_one(article) for article in articles]
         for (index, _), event in zip(valid, enriched, strict=True):
-            results[index] = event if isinstance(event, Rejected) else outputs_for(event)
+            results[index] = event if isinstance(event, Rejected) else sized(outputs_for(event), self.settings)
         return [r for r in results if r is not None]
 
     def _enrich_one(self, article: Article) -> Event | Rejected:
@@ -120,12 +138,28 @@ class Enricher:
 _enricher: Enricher | None = None
 
 
-def init_process(settings: Settings) -> None:
-    """Process-pool initializer: load the pipeline once per parser process."""
+def init_process(settings: Settings, parent_pid: int | None = None) -> None:
+    """Process-pool initializer: load the pipeline once per parser process.
+
+    `parent_pid`: the worker's pid, in a parser process: it must not outlive a worker killed with SIGKILL
+    (an orphan would keep parsing, holding memory and a CPU, for nobody).
+    """
     global _enricher
     from streams import nlp
 
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
+
     _enricher = Enricher(nlp.load(settings.spacy_model), settings)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (no-op elsewhere)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def process_in_process(raws: Sequence[bytes]) -> list[Result]:
