@@ -417,3 +417,14 @@ def test_a_cue_closing_the_sentence_reports_all_of_it(nlp: Language) -> None:
     text = "The bridge was supposed to open in May, but the contractor ran out of money, a city official said."
     q = only(nlp, text)
     assert q.text == "The bridge was supposed to open in May, but the contractor ran out of money"
+
+
+def test_a_gerund_subject_after_the_cue_phrase_continues_the_clause(nlp: Language) -> None:
+    q = only(nlp, "Though the first vote was easy, she said, replacing the chairman would be much harder.")
+    assert q.text == "Though the first vote was easy, she said, replacing the chairman would be much harder"
+
+
+def test_the_speakers_next_act_is_not_part_of_the_report(nlp: Language) -> None:
+    found = quotes(nlp, "The mayor said the bridge would open in May and warned drivers to expect delays.")
+    assert found[0].text == "the bridge would open in May"
+    assert all("Mayor" in " ".join(m.text for m in q.speaker_mentions).title() for q in found)

@@ -271,6 +271,8 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
     if depth and verb.dep_ in _INHERIT and verb.head.i != verb.i:
         head = verb.head
+        if _coordinated_with_report(verb):
+            head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not _is_verb(head):
             return [head]
         if not _is_verb(head) and head.head.i != head.i:
@@ -384,6 +386,12 @@ def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
     )
 
 
+def _second_report(tok: Token) -> bool:
+    """ ", he said, adding ...": a participle opening the rest of the sentence, unless it is the
+    subject of that rest (", he said, replacing her would be hard")."""
+    return tok.tag_ == "VBG" and tok.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass")
+
+
 def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     """ "Nothing, the mayor said on Monday, will change": a cue phrase set off by commas in the middle
     of its sentence reports the whole sentence around it, whichever way the parser attached it."""
@@ -406,7 +414,7 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
     if not before or before[-1].lower_ in _RELATIVE or len(after) < 3:
         return []
-    if after[0].is_quote or after[0].lower_ in _NOT_CONTINUING or after[0].tag_ == "VBG":
+    if after[0].is_quote or after[0].lower_ in _NOT_CONTINUING or _second_report(after[0]):
         return []
     return [t for t in sent if t.i < left or t.i > right]
 
@@ -479,6 +487,12 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     if relative or report or tok.dep_ == "appos":
         comma = start - 1
+    elif _same_speaker_report(tok, cues):
+        # "said the plan would fail and warned against ...": the speaker's next act, not their words.
+        cc = start - 1
+        if cc < 0 or doc[cc].dep_ != "cc":
+            return None
+        return cc - 1 if cc > 0 and doc[cc - 1].text == "," else cc
     elif _another_report(tok, cues):
         # "A, and most voters said B": the second report is a quote of its own.
         comma = start - 1
@@ -495,6 +509,19 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
     if tok.dep_ != "conj" or not _is_verb(tok):
         return False
     return tok.lemma_.lower() in cues and any(c.dep_ in _SUBJECTS for c in tok.children)
+
+
+def _coordinated_with_report(verb: Token) -> bool:
+    """A finite verb without a subject that the parser coordinated with a cue's reported clause
+    ("said the plan would fail and warned ..."): it shares the cue's subject, not the clause's."""
+    if verb.dep_ != "conj" or verb.tag_ not in ("VBD", "VBZ") or verb.head.dep_ != "ccomp":
+        return False
+    return not any(c.dep_ in _SUBJECTS or c.dep_ in _PASSIVE_SUBJECTS for c in verb.children)
+
+
+def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
+    """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
+    return tok.lemma_.lower() in cues and _coordinated_with_report(tok)
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
