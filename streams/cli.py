@@ -10,8 +10,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
-from typing import Annotated
+from collections.abc import Coroutine, Iterable
+from typing import Annotated, Any, TypeVar
 
 import typer
 from aiokafka.errors import KafkaError
@@ -26,8 +26,18 @@ app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=F
 broker_app = typer.Typer(help="The local single-node Apache Kafka (KRaft) broker.", no_args_is_help=True)
 app.add_typer(broker_app, name="broker")
 err = Console(stderr=True)
+T = TypeVar("T")
 
 Paths = Annotated[list[str], typer.Argument(help=".txt files, JSON-lines files, folders, or - for stdin")]
+
+
+def run_kafka(coroutine: Coroutine[Any, Any, T], settings: Settings, doing: str) -> T:
+    """Run a command's Kafka work; a Kafka failure (no broker, refused login) is one readable line, exit 2."""
+    try:
+        return asyncio.run(coroutine)
+    except KafkaError as exc:
+        err.print(f"[red]cannot {doing} ({settings.kafka_bootstrap_servers}):[/red] {type(exc).__name__}: {exc}")
+        raise typer.Exit(2) from None
 
 
 def _settings(**overrides: object) -> Settings:
@@ -95,7 +105,7 @@ def worker(
     from streams.transport import ensure_topics
 
     # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
-    asyncio.run(ensure_topics(settings))
+    run_kafka(ensure_topics(settings), settings, "create the topics")
     logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # the worker's log should show them
     faust_app = build_app(settings)
     faust.Worker(faust_app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
@@ -114,11 +124,7 @@ def publish(
 
     settings = get_settings()
     messages = list(read_messages(paths))
-    try:
-        failed = asyncio.run(_publish(settings, settings.topic(topic), messages))
-    except KafkaError as exc:
-        err.print(f"[red]cannot publish to {settings.kafka_bootstrap_servers}:[/red] {exc!r}")
-        raise typer.Exit(2) from None
+    failed = run_kafka(_publish(settings, settings.topic(topic), messages), settings, "publish")
     if failed:
         err.print(f"[red]{failed} of {len(messages)} messages failed to send[/red]")
         raise typer.Exit(1)
@@ -165,7 +171,7 @@ def subscribe(
     except KeyError as exc:
         raise typer.BadParameter(str(exc.args[0])) from None
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_subscribe(settings, name, from_beginning, limit, timeout, speaker))
+        run_kafka(_subscribe(settings, name, from_beginning, limit, timeout, speaker), settings, "subscribe")
 
 
 async def _subscribe(
@@ -280,7 +286,9 @@ def demo(
                 stderr=subprocess.STDOUT,
             )
         err.print(f"worker started (pid {worker_process.pid}, log {worker_log}); publishing...")
-        count = asyncio.run(_demo_run(settings, paths or [str(PROJECT_ROOT / "seeds")], timeout))
+        count = run_kafka(
+            _demo_run(settings, paths or [str(PROJECT_ROOT / "seeds")], timeout), settings, "run the demo"
+        )
         err.print(f"[green]{count} quotes[/green]")
     finally:
         if worker_process is not None:

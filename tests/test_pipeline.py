@@ -123,4 +123,4 @@ def test_publish_fails_loudly_without_a_broker(tmp_path: Path) -> None:
     settings = Settings(kafka_bootstrap_servers="127.0.0.1:1", topic_articles="nowhere", kafka_connect_timeout=3)
     result = run_cli(settings, "publish", str(SEED_PATH), timeout=120)
     assert result.returncode == 2
-    assert b"cannot publish to 127.0.0.1:1" in result.stderr
+    assert b"cannot publish (127.0.0.1:1)" in result.stderr

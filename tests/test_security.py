@@ -138,8 +138,9 @@ def test_a_wrong_password_fails_fast_and_readably(secure_settings: Settings, tmp
     wrong = secure_settings.model_copy(update={"kafka_sasl_password": "not-the-password"})
     articles = tmp_path / "one.jsonl"
     articles.write_bytes(orjson.dumps(ARTICLE) + b"\n")
-    result = run_cli(wrong, "publish", str(articles), timeout=120)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    assert "SaslAuthenticationFailed" in result.stderr and "refused" in result.stderr, result.stderr
-    assert "not-the-password" not in result.stderr + result.stdout
+    for command in (["publish", str(articles)], ["subscribe", "quotes", "--timeout", "5"], ["worker"]):
+        result = run_cli(wrong, *command, timeout=120)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert "SaslAuthenticationFailed" in result.stderr and "refused" in result.stderr, result.stderr
+        assert "not-the-password" not in result.stderr + result.stdout
