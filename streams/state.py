@@ -334,17 +334,23 @@ def register(app: faust.App, settings: Settings) -> State:
     enriched = app.topic(settings.topic_enriched, key_type=bytes, value_type=bytes, value_serializer="raw")
     # Internal topics (named after the app, created by Faust with the app's partition count).
     speaker_quotes = app.topic(
-        f"{prefix}-speaker-quotes", key_type=str, key_serializer="json", value_serializer="json",
+        f"{prefix}-speaker-quotes", key_type=str, key_serializer="json", value_serializer="orjson",
         partitions=partitions, internal=True,
     )  # fmt: skip
     entity_mentions = app.topic(
-        f"{prefix}-entity-mentions", key_type=str, key_serializer="json", value_serializer="json",
+        f"{prefix}-entity-mentions", key_type=str, key_serializer="json", value_serializer="orjson",
         partitions=partitions, internal=True,
     )  # fmt: skip
 
+    # A big article's summary or a speaker's kept quotes can pass the broker's default 1 MiB message limit.
+    changelog = {"max.message.bytes": str(settings.max_message_bytes)}
     # Keyed by the enriched topic's raw key (bytes): same partitioning as the topic feeding it.
-    articles = app.Table("articles", key_type=bytes, partitions=partitions, help="Article summaries by article_id")
-    speakers = app.Table("speakers", key_type=str, partitions=partitions, help="Quotes and topics by speaker")
+    articles = app.Table(
+        "articles", key_type=bytes, partitions=partitions, extra_topic_configs=changelog, help="Article summaries"
+    )
+    speakers = app.Table(
+        "speakers", key_type=str, partitions=partitions, extra_topic_configs=changelog, help="Quotes by speaker"
+    )
     entity_names = app.Table("entity-names", key_type=str, partitions=partitions, help="Entity name and label")
     mentions = {
         name: app.Table(f"entity-mentions-{name}", key_type=str, default=dict, partitions=partitions).hopping(
