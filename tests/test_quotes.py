@@ -210,9 +210,20 @@ def test_accused_of(nlp: Language) -> None:
     assert q.cue is not None and q.cue.lemma == "accuse"
 
 
-def test_trailing_gloss_is_the_writers(nlp: Language) -> None:
-    q = only(nlp, "Smith said he expects the mayor to recover from the flu, which forced her to cancel a trip.")
-    assert q.text == "he expects the mayor to recover from the flu"
+def test_a_trailing_which_clause_stays_with_the_report(nlp: Language) -> None:
+    text = "The mayor said the city had hired forty new teachers, which would ease crowding in the schools."
+    q = only(nlp, text)
+    assert q.text == "the city had hired forty new teachers, which would ease crowding in the schools"
+
+
+def test_a_which_clause_with_a_report_of_its_own_is_cut(nlp: Language) -> None:
+    found = quotes(nlp, "The mayor said the city had hired forty new teachers, which critics said was far too few.")
+    assert found[0].text == "the city had hired forty new teachers"
+
+
+def test_a_who_gloss_is_the_writers(nlp: Language) -> None:
+    q = only(nlp, "Smith said the plan came from the governor, who took office in January.")
+    assert q.text == "the plan came from the governor"
 
 
 def test_conjoined_speakers(nlp: Language) -> None:

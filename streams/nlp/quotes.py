@@ -483,7 +483,11 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     doc = tok.doc
     start = tok.left_edge.i
     # ", which ...": the parser calls it a relative or an adverbial clause.
-    relative = tok.dep_ in ("relcl", "advcl") and doc[start].lower_ in ("which", "who", "whose", "where")
+    # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
+    # holds a report of its own (", which critics said ...").
+    relative = tok.dep_ in ("relcl", "advcl") and (
+        doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and _holds_report(tok, cues))
+    )
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     if relative or report or tok.dep_ == "appos":
         comma = start - 1
@@ -502,6 +506,13 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _holds_report(tok: Token, cues: Container[str]) -> bool:
+    """A clause with a cue of its own that has a subject ("which officials said ...")."""
+    return any(
+        t.lemma_.lower() in cues and _is_verb(t) and any(c.dep_ in _SUBJECTS for c in t.children) for t in tok.subtree
+    )
 
 
 def _another_report(tok: Token, cues: Container[str]) -> bool:
