@@ -264,6 +264,9 @@ def info(as_json: Annotated[bool, typer.Option("--json", help="machine-readable"
 def demo(
     paths: Annotated[list[str] | None, typer.Argument(help="articles to publish (default: seeds/)")] = None,
     timeout: Annotated[float, typer.Option(help="give up after S seconds")] = 300,
+    keep_running: Annotated[
+        bool, typer.Option("--keep-running", help="leave the broker and worker up (their API stays on)")
+    ] = False,
 ) -> None:
     """Start the broker and a worker, publish the seed articles, print each quote as it arrives, stop."""
     from streams.broker import LocalBroker
@@ -284,12 +287,20 @@ def demo(
                 cwd=PROJECT_ROOT,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
+                start_new_session=keep_running,  # survives this command when it is to keep running
             )
         err.print(f"worker started (pid {worker_process.pid}, log {worker_log}); publishing...")
         count = run_kafka(
             _demo_run(settings, paths or [str(PROJECT_ROOT / "seeds")], timeout), settings, "run the demo"
         )
         err.print(f"[green]{count} quotes[/green]")
+        show_api_summary(settings)
+        if keep_running:
+            api = f"http://{settings.worker_web_host}:{settings.worker_web_port}"
+            err.print(f"broker and worker keep running: open {api}/ ; stop with `kill {worker_process.pid}`")
+            err.print("and `streams broker stop`")
+            worker_process = None
+            was_running = True
     finally:
         if worker_process is not None:
             worker_process.send_signal(signal.SIGTERM)
@@ -299,6 +310,28 @@ def demo(
                 worker_process.kill()
         if not was_running:
             broker.stop()
+
+
+def show_api_summary(settings: Settings, wait: float = 30) -> None:
+    """What the worker's API now answers (tables fill a moment after the quotes arrive), on stderr."""
+    import urllib.request
+
+    api = f"http://{settings.worker_web_host}:{settings.worker_web_port}"
+    deadline = time.monotonic() + wait
+    speakers: list[dict] = []
+    trending: list[dict] = []
+    while time.monotonic() < deadline and not (speakers and trending):
+        try:
+            with urllib.request.urlopen(f"{api}/speakers?top=5", timeout=5) as response:
+                speakers = events.loads(response.read())["speakers"]
+            with urllib.request.urlopen(f"{api}/entities/trending?window=1h", timeout=5) as response:
+                trending = events.loads(response.read())["entities"][:8]
+        except OSError:
+            pass
+        if not (speakers and trending):
+            time.sleep(1)
+    err.print(f"{api}/speakers: " + ", ".join(f"{s['name']} ({s['quote_count']})" for s in speakers))
+    err.print(f"{api}/entities/trending: " + ", ".join(f"{e['name']} ({e['mentions']})" for e in trending))
 
 
 async def _demo_run(settings: Settings, paths: list[str], timeout: float) -> int:
