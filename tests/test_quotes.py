@@ -439,3 +439,18 @@ def test_the_speakers_next_act_is_not_part_of_the_report(nlp: Language) -> None:
     found = quotes(nlp, "The mayor said the bridge would open in May and warned drivers to expect delays.")
     assert found[0].text == "the bridge would open in May"
     assert all("Mayor" in " ".join(m.text for m in q.speaker_mentions).title() for q in found)
+
+
+def test_a_name_the_parser_made_an_apposition_before_the_cue_is_the_speaker(nlp: Language) -> None:
+    from spacy.tokens import Doc
+
+    from streams.nlp.quotes import appositive_speaker
+
+    words = ["To", "see", "the", "canal", ",", "Ann", "Lee", "said", ",", "one", "should", "walk", "."]
+    heads = [1, 11, 3, 7, 3, 6, 3, 11, 7, 11, 11, 11, 11]
+    deps = ["aux", "advcl", "det", "nsubj", "punct", "compound", "appos", "parataxis", "punct", "nsubj", "aux",
+            "ROOT", "punct"]
+    pos = ["PART", "VERB", "DET", "NOUN", "PUNCT", "PROPN", "PROPN", "VERB", "PUNCT", "PRON", "AUX", "VERB", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
+    assert [t.text for t in appositive_speaker(doc[7], [doc[3]])] == ["Lee"]
+    assert appositive_speaker(doc[7], [doc[6]]) == []

@@ -419,6 +419,17 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     return [t for t in sent if t.i < left or t.i > right]
 
 
+def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "To read the report, Jane Doe said, ...": the parser made the name right before the cue an
+    apposition of the noun ending the clause, and that noun the cue's subject. The name is the speaker."""
+    if not heads:
+        return []
+    names = [c for c in heads[0].children if c.dep_ == "appos" and c.right_edge.i == verb.i - 1]
+    if not names or names[0].pos_ != "PROPN" or verb.doc[names[0].left_edge.i - 1].text != ",":
+        return []
+    return names[:1]
+
+
 def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     """ "A, but B, the source added.": a cue phrase closing its sentence after a comma reports all of
     the sentence before it, though the parser hung the cue on A and gave it only B."""
@@ -646,9 +657,13 @@ class QuoteFinder:
                 heads = [c for c in tok.children if c.dep_ == "poss"]
             elif _is_verb(tok):
                 heads = subject_heads(tok, quoted=self.quoted)
-                content = (
-                    "clause" in frames and (interrupted_clause(tok, heads) or trailing_clause(tok, heads))
-                ) or content_tokens(tok, frames)
+                content = []
+                if "clause" in frames:
+                    content = interrupted_clause(tok, heads) or trailing_clause(tok, heads)
+                    if not content and (named := appositive_speaker(tok, heads)):
+                        content = interrupted_clause(tok, named)
+                        heads = named if content else heads
+                content = content or content_tokens(tok, frames)
             else:
                 continue
             if content:
