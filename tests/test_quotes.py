@@ -454,3 +454,9 @@ def test_a_name_the_parser_made_an_apposition_before_the_cue_is_the_speaker(nlp:
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
     assert [t.text for t in appositive_speaker(doc[7], [doc[3]])] == ["Lee"]
     assert appositive_speaker(doc[7], [doc[6]]) == []
+
+
+def test_a_lowercase_quotation_after_an_interrupting_cue_continues_the_clause(nlp: Language) -> None:
+    q = only(nlp, 'When the council voted last spring to close the plant, Ms. Roe said, "we were stunned."')
+    assert q.text.startswith("When the council voted")
+    assert q.text.endswith('"we were stunned."')

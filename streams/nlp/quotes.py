@@ -392,6 +392,15 @@ def _second_report(tok: Token) -> bool:
     return tok.tag_ == "VBG" and tok.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass")
 
 
+def _opens_new_sentence(after: Sequence[Token]) -> bool:
+    """ `..., he said, "We ...`: a quotation opening with a capital starts the speaker's own sentence;
+    `..., he said, "we were ...` goes on with the clause before the cue."""
+    if not after[0].is_quote:
+        return False
+    words = [t for t in after[1:] if not t.is_punct]
+    return not words or not words[0].text[:1].islower()
+
+
 def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     """ "Nothing, the mayor said on Monday, will change": a cue phrase set off by commas in the middle
     of its sentence reports the whole sentence around it, whichever way the parser attached it."""
@@ -414,7 +423,7 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
     if not before or before[-1].lower_ in _RELATIVE or len(after) < 3:
         return []
-    if after[0].is_quote or after[0].lower_ in _NOT_CONTINUING or _second_report(after[0]):
+    if _opens_new_sentence(after) or after[0].lower_ in _NOT_CONTINUING or _second_report(after[0]):
         return []
     return [t for t in sent if t.i < left or t.i > right]
 
