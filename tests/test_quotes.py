@@ -460,3 +460,12 @@ def test_a_lowercase_quotation_after_an_interrupting_cue_continues_the_clause(nl
     q = only(nlp, 'When the council voted last spring to close the plant, Ms. Roe said, "we were stunned."')
     assert q.text.startswith("When the council voted")
     assert q.text.endswith('"we were stunned."')
+
+
+def test_a_second_that_clause_is_part_of_the_report(nlp: Language) -> None:
+    text = (
+        "In a statement, the league said the players' conduct was unacceptable"
+        " and that the board would continue to review the matter."
+    )
+    q = only(nlp, text)
+    assert q.text == "the players' conduct was unacceptable and that the board would continue to review the matter"

@@ -539,6 +539,8 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
     """A coordinated clause that is a report with its own speaker ("... and officials said ...")."""
     if tok.dep_ != "conj" or not _is_verb(tok):
         return False
+    if any(c.dep_ == "mark" for c in tok.children):
+        return False  # "said A and that the panel would continue ...": a second complement, not a report
     return tok.lemma_.lower() in cues and any(c.dep_ in _SUBJECTS for c in tok.children)
 
 
