@@ -469,3 +469,10 @@ def test_a_second_that_clause_is_part_of_the_report(nlp: Language) -> None:
     )
     q = only(nlp, text)
     assert q.text == "the players' conduct was unacceptable and that the board would continue to review the matter"
+
+
+def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language) -> None:
+    q = only(nlp, 'The coach says his players want to win, but the league keeps giving them "rules, fines and lectures."')
+    assert q.text == 'his players want to win, but the league keeps giving them "rules, fines and lectures."'
+    q = only(nlp, "The coach says his players want to win, but the season ended in March.")
+    assert q.text == "his players want to win"

@@ -321,14 +321,14 @@ def _clause_of(verb: Token) -> Token:
     return head
 
 
-def content_tokens(verb: Token, frames: frozenset[str]) -> list[Token]:
+def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     children = list(verb.children)
     ccomp = [c for c in children if c.dep_ == "ccomp"]
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
         nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
-        return _subtrees([nearest, *_reasons_after(verb, nearest)])
+        return _subtrees([nearest, *_reasons_after(verb, nearest), *_coordinated_after(verb, nearest, cues)])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -486,6 +486,23 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
         if c.dep_ == "advcl" and c.left_edge.i > end and c.left_edge.lower_ in _REASON_MARKS
         and all(t.is_punct for t in verb.doc[end + 1 : c.left_edge.i])
     ]
+
+
+def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:
+    """ `says A, but "B"`: a clause the parser coordinated with the cue right after its complement."""
+    end = content.right_edge.i
+    doc = verb.doc
+    out = []
+    for c in verb.children:
+        if c.dep_ != "conj" or c.i < end or not any(s.dep_ in _SUBJECTS for s in c.children):
+            continue
+        between = doc[end + 1 : c.left_edge.i]
+        if not all(t.is_punct or t.dep_ == "cc" for t in between):
+            continue
+        if _holds_report(c, cues) or not any(t.is_quote for t in c.subtree):
+            continue  # only the speaker's quoted words tell the clause is theirs, not the writer's
+        out.append(c)
+    return out
 
 
 def noun_content(noun: Token) -> list[Token]:
@@ -674,7 +691,7 @@ class QuoteFinder:
                     if not content and (named := appositive_speaker(tok, heads)):
                         content = interrupted_clause(tok, named)
                         heads = named if content else heads
-                content = content or content_tokens(tok, frames)
+                content = content or content_tokens(tok, frames, self.cues)
             else:
                 continue
             if content:
