@@ -472,7 +472,8 @@ def test_a_second_that_clause_is_part_of_the_report(nlp: Language) -> None:
 
 
 def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language) -> None:
-    q = only(nlp, 'The coach says his players want to win, but the league keeps giving them "rules, fines and lectures."')
+    text = 'The coach says his players want to win, but the league keeps giving them "rules, fines and lectures."'
+    q = only(nlp, text)
     assert q.text == 'his players want to win, but the league keeps giving them "rules, fines and lectures."'
     q = only(nlp, "The coach says his players want to win, but the season ended in March.")
     assert q.text == "his players want to win"
