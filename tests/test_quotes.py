@@ -477,3 +477,8 @@ def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language
     assert q.text == 'his players want to win, but the league keeps giving them "rules, fines and lectures."'
     q = only(nlp, "The coach says his players want to win, but the season ended in March.")
     assert q.text == "his players want to win"
+
+
+def test_a_quoted_show_name_between_the_cue_and_its_report_is_not_a_quote(nlp: Language) -> None:
+    found = quotes(nlp, 'Jones told NBC\'s "Today Show" that nobody would question her judgment.')
+    assert [q.text for q in found] == ["that nobody would question her judgment"]

@@ -838,6 +838,8 @@ class QuoteFinder:
         verb = self.governing_verb(q)
         if verb is None or verb.idx > q.start or verb.lemma_.lower() not in self.cues:
             return False
+        if any(c.cue is not None and c.cue.i == verb.i and c.start >= q.end for c in self.candidates):
+            return False  # `told "Morning Show" that ...`: between the cue and its report, a name
         heads = subject_heads(verb, quoted=self.quoted)
         if not heads or heads[0].pos_ not in ("PROPN", "PRON", "NOUN"):
             return False
