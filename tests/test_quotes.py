@@ -482,3 +482,8 @@ def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language
 def test_a_quoted_show_name_between_the_cue_and_its_report_is_not_a_quote(nlp: Language) -> None:
     found = quotes(nlp, 'Jones told NBC\'s "Today Show" that nobody would question her judgment.')
     assert [q.text for q in found] == ["that nobody would question her judgment"]
+
+
+def test_a_quotation_opening_its_sentence_after_a_framing_phrase_is_the_whole_report(nlp: Language) -> None:
+    q = only(nlp, "On NBC’s “Evening Report” Monday, she said, “We never promised to cover the costs.”")
+    assert q.text == "“We never promised to cover the costs.”"

@@ -357,7 +357,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         # "Nothing, he said, will change": the cue interrupts the clause it reports.
         own = {t.i for t in verb.subtree}
-        return [t for t in _clause_of(verb).subtree if t.i not in own]
+        clause = [t for t in _clause_of(verb).subtree if t.i not in own]
+        after = [t for t in clause if t.i > verb.i and not t.is_space]
+        # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
+        return after if after and _opens_new_sentence(after) else clause
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
