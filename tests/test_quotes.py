@@ -487,3 +487,21 @@ def test_a_quoted_show_name_between_the_cue_and_its_report_is_not_a_quote(nlp: L
 def test_a_quotation_opening_its_sentence_after_a_framing_phrase_is_the_whole_report(nlp: Language) -> None:
     q = only(nlp, "On NBC’s “Evening Report” Monday, she said, “We never promised to cover the costs.”")
     assert q.text == "“We never promised to cover the costs.”"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("Half of the voters said so in May.", "so"),
+        ("Most Democrats said the same of the governor.", "the same of the governor"),
+        ("Her campaign manager said as much on Sunday.", "as much"),
+    ],
+)
+def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) -> None:
+    assert [q.text for q in quotes(nlp, text)] == [content]
+
+
+def test_the_pro_form_lexicon_is_data() -> None:
+    from streams.nlp.quotes import DATA_DIR, load_words
+
+    assert {"so", "yes", "no", "same"} <= load_words(DATA_DIR / "proforms.txt")

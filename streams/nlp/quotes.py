@@ -508,6 +508,28 @@ def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> lis
     return out
 
 
+#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same").
+_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp")
+
+
+def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
+    """ "Half said so", "said as much": a pro-form standing for what was said, after the cue."""
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ not in _PROFORM_DEPS or child.lower_ not in proforms:
+            continue
+        if child.lower_ == "much" and not any(c.lower_ == "as" for c in child.children):
+            continue
+        # "the same of Trump" keeps its "of"; "as much in an interview" drops the circumstances.
+        kept = [c for c in child.children if c.i < child.i or (c.dep_ == "prep" and c.lower_ == "of")]
+        return sorted([child, *_subtrees(kept)], key=lambda t: t.i)
+    return []
+
+
+def is_proform(tokens: Sequence[Token], proforms: Container[str]) -> bool:
+    words = [t for t in tokens if not t.is_punct and t.lower_ not in ("the", "as")]
+    return bool(words) and words[0].lower_ in proforms
+
+
 def noun_content(noun: Token) -> list[Token]:
     """ "his claim that the vote was rigged": the that-clause of a cue noun."""
     clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(t.dep_ == "mark" for t in c.children)]
@@ -646,6 +668,7 @@ class QuoteFinder:
         self.q_starts = [q.start for q in self.quotations]
         self.token_starts = [t.idx for t in doc]
         self.candidates: list[Candidate] = []
+        self.proforms = load_words(DATA_DIR / "proforms.txt")
         #: Content spans of transcript turns ("SMITH: ...").
         self.turns: list[tuple[int, int]] = []
 
@@ -695,6 +718,8 @@ class QuoteFinder:
                         content = interrupted_clause(tok, named)
                         heads = named if content else heads
                 content = content or content_tokens(tok, frames, self.cues)
+                if not content and "clause" in frames:
+                    content = proform_content(tok, self.proforms)
             else:
                 continue
             if content:
@@ -1010,7 +1035,12 @@ class QuoteFinder:
         """Unquoted content needs a speaker and a few words: "slammed Trump" is not a quote."""
         if c.quoted:
             return True
-        return bool(c.speakers) and len(_WORD.findall(self.text[c.start : c.end])) >= MIN_INDIRECT_WORDS
+        if not c.speakers:
+            return False
+        span = self.doc.char_span(c.start, c.end, alignment_mode="expand")
+        if span is not None and is_proform(span, self.proforms):
+            return True  # "said so": the pro-form is the report
+        return len(_WORD.findall(self.text[c.start : c.end])) >= MIN_INDIRECT_WORDS
 
     def nested(self, c: Candidate, kept: Sequence[Candidate]) -> bool:
         """A report inside another report's content ("X said Bloomberg reports that ..."): the outer
