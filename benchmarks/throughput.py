@@ -659,13 +659,52 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=RESULTS / "throughput", help="writes OUT.json and OUT.png")
     parser.add_argument("--skip-kafka", action="store_true", help="only the limit and offline phases")
     parser.add_argument("--replot", type=Path, help="only redraw the plot and table of a results JSON")
+    parser.add_argument("--only-soak", action="store_true", help="only the soak, at --soak-rate (for A/B runs)")
+    parser.add_argument("--soak-rate", type=float, help="articles/s for --only-soak")
     args = parser.parse_args()
     if args.replot:
         results = orjson.loads(args.replot.read_bytes())
         plot(results, args.replot.with_suffix(".png"))
         print_table(results)
         return
-    asyncio.run(run(args))
+    asyncio.run(run_soak_only(args) if args.only_soak else run(args))
+
+
+async def run_soak_only(args: argparse.Namespace) -> None:
+    """Only the soak, at a given rate: to compare settings (e.g. WORKER_BATCH_SECONDS) under the same load."""
+    from streams.broker import LocalBroker
+    from streams.settings import Settings
+
+    if not args.soak_rate:
+        raise SystemExit("--only-soak needs --soak-rate")
+    lines = [line for line in args.corpus.read_bytes().splitlines() if line.strip()][: args.articles]
+    base = Settings()
+    kafka_settings = base.model_copy(
+        update={"kafka_bootstrap_servers": f"127.0.0.1:{args.port}", "broker_dir": args.broker_dir}
+    )
+    broker = LocalBroker(kafka_settings)
+    was_running = broker.status().running
+    status = broker.start(timeout=240)
+    workdir = Path(tempfile.mkdtemp(prefix="streams-bench-"))
+    (workdir / "logs").mkdir()
+    try:
+        kafka = Kafka(kafka_settings, args.partitions, workdir, status.pid)
+        soak = await soak_phase(
+            kafka, args.soak_workers, args.soak_rate, args.soak_seconds, lines, workdir / "logs", args.rss_interval
+        )
+    finally:
+        if not was_running:
+            broker.stop()
+    soak["rss_summary"] = rss_summary(soak["rss"], args.soak_workers)
+    soak["worker_batch_seconds"] = base.worker_batch_seconds
+    soak["worker_batch_size"] = base.worker_batch_size
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_bytes(orjson.dumps({"soak": soak}, option=orjson.OPT_INDENT_2))
+    print(
+        f"WORKER_BATCH_SECONDS={base.worker_batch_seconds} rate {args.soak_rate}: p50 {soak['p50']:.2f}s "
+        f"p90 {soak['p90']:.2f}s p99 {soak['p99']:.2f}s max {soak['max']:.2f}s, "
+        f"{soak['arrived']} of {soak['published']} arrived; machine {soak['cpu']}"
+    )
 
 
 async def run(args: argparse.Namespace) -> None:

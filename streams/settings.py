@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     # Worker
     app_id: str = "streams"
     worker_batch_size: int = Field(default=16, ge=1)
-    worker_batch_seconds: float = Field(default=0.5, gt=0)
+    # Longest wait to fill a batch: the wait is the parser's idle time below full load (benchmarks/README.md).
+    worker_batch_seconds: float = Field(default=0.1, gt=0)
     worker_processes: int = Field(default=1, ge=0, description="parser processes; 0 parses in a thread")
     worker_web_port: int = 6066
     worker_web_host: str = "127.0.0.1"
