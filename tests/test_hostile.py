@@ -55,13 +55,6 @@ def big_article(seed_text: str, size: int = 750_000) -> tuple[bytes, bytes]:
 
 
 UNBALANCED = {"id": "unbalanced", "text": 'He said "' * 2500 + "and then “" * 2500 + " it ended."}
-#: Until the quote extractor stops being quadratic in quotation marks, the worker test uses 500 of them.
-UNBALANCED_500 = {"id": "unbalanced", "text": 'He said "' * 250 + "and then “" * 250 + " it ended."}
-QUADRATIC_QUOTES = pytest.mark.xfail(
-    run=False,
-    reason="streams/nlp/quotes.py (from_cues -> content_tokens/_subtrees) grows ~n^2 in quotation marks: "
-    "200 take 0.5 s, 5,000 take many minutes",
-)
 
 
 @pytest.mark.kafka
@@ -71,7 +64,7 @@ async def test_hostile_inputs_are_dead_lettered_and_big_ones_enriched(
     big = big_article(seed_text)
     messages = [
         *[(None, raw) for raw in HOSTILE],
-        (b"unbalanced", orjson.dumps(UNBALANCED_500)),
+        (b"unbalanced", orjson.dumps(UNBALANCED)),
         big,
         (AFTER["id"].encode(), orjson.dumps(AFTER)),
     ]
@@ -93,7 +86,7 @@ async def test_hostile_inputs_are_dead_lettered_and_big_ones_enriched(
     assert set(enriched) == {b"unbalanced", b"big-article", AFTER["id"].encode()}
     assert enriched[b"big-article"]["text"] == orjson.loads(big[1])["text"]
     assert enriched[b"big-article"]["entities"] and enriched[b"big-article"]["sentences"]
-    assert enriched[b"unbalanced"]["text"] == UNBALANCED_500["text"]
+    assert enriched[b"unbalanced"]["text"] == UNBALANCED["text"]
     assert "budget is balanced" in enriched[AFTER["id"].encode()]["quotes"][0]["text"]
 
 
@@ -113,15 +106,10 @@ async def test_a_lower_size_limit_dead_letters_the_big_article(
     assert [r.key for r in found["enriched"]] == [AFTER["id"].encode()]
 
 
-@QUADRATIC_QUOTES
-def test_unbalanced_quotes_are_enriched_quickly(nlp: Language) -> None:
-    import time
-
-    enricher = Enricher(nlp, Settings())
-    started = time.perf_counter()
-    (result,) = enricher.process([orjson.dumps(UNBALANCED)])
+@pytest.mark.timeout(300)  # a hang guard, not a benchmark: this took tens of minutes when quadratic
+def test_unbalanced_quotes_are_enriched(nlp: Language) -> None:
+    (result,) = Enricher(nlp, Settings()).process([orjson.dumps(UNBALANCED)])
     assert isinstance(result, list), result
-    assert time.perf_counter() - started < 30
     assert_offsets_inside(result, UNBALANCED["text"])
 
 

@@ -232,6 +232,13 @@ class Candidate:
 
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
+#: Cues in longer "sentences" are skipped: each cue's frame walks its sentence's subtrees, so a run-on
+#: stretch with thousands of cues (hostile input: no punctuation, quote marks everywhere) would cost
+#: quadratic time. News sentences stay far below this (under 100 tokens on PolNeAR's dev set).
+MAX_CUE_SENTENCE_TOKENS = 250
+#: How far from a quotation its cue is looked for: past any real sentence's length, so results don't
+#: change, but bounded, so a run-on stretch with thousands of quotations is not scanned once per quotation.
+CUE_SEARCH_TOKENS = 120
 _WORD = re.compile(r"\w+")
 #: A transcript turn: a paragraph opening with a name in capitals (one to three words) and a colon.
 _TURN = re.compile(
@@ -396,7 +403,7 @@ def _second_report(tok: Token) -> bool:
 
 
 def _opens_new_sentence(after: Sequence[Token]) -> bool:
-    """ `..., he said, "We ...`: a quotation opening with a capital starts the speaker's own sentence;
+    """`..., he said, "We ...`: a quotation opening with a capital starts the speaker's own sentence;
     `..., he said, "we were ...` goes on with the clause before the cue."""
     if not after[0].is_quote:
         return False
@@ -486,13 +493,15 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
     return [
         c
         for c in verb.children
-        if c.dep_ == "advcl" and c.left_edge.i > end and c.left_edge.lower_ in _REASON_MARKS
+        if c.dep_ == "advcl"
+        and c.left_edge.i > end
+        and c.left_edge.lower_ in _REASON_MARKS
         and all(t.is_punct for t in verb.doc[end + 1 : c.left_edge.i])
     ]
 
 
 def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:
-    """ `says A, but "B"`: a clause the parser coordinated with the cue right after its complement."""
+    """`says A, but "B"`: a clause the parser coordinated with the cue right after its complement."""
     end = content.right_edge.i
     doc = verb.doc
     out = []
@@ -704,7 +713,7 @@ class QuoteFinder:
                 self.add_according(tok)
                 continue
             frames = self.cues.get(tok.lemma_.lower())
-            if frames is None:
+            if frames is None or len(tok.sent) > MAX_CUE_SENTENCE_TOKENS:
                 continue
             if "noun" in frames and tok.pos_ == "NOUN":
                 content = noun_content(tok)
@@ -961,6 +970,7 @@ class QuoteFinder:
             following = self.doc[hi].sent
             if len(following) <= 12 and not self.overlapping(following.start_char, following.end_char):
                 hi = following.end  # `"...?"` | `Graham asked.`: the parser split the cue off
+        lo, hi = max(lo, first.i - CUE_SEARCH_TOKENS), min(hi, last.i + 1 + CUE_SEARCH_TOKENS)
         best: tuple[int, Token] | None = None
         for tok in self.doc[lo:hi]:
             if tok.idx < para_start or tok.idx >= para_end:
@@ -1023,11 +1033,13 @@ class QuoteFinder:
         if not candidate.quoted:
             return "indirect"
         for start, end in candidate.fragments:
-            quoted_here = [(s, e) for s, e in candidate.quoted if s < end and start < e]
-            outside = [
-                i for i in range(start, end) if self.text[i].isalnum() and not any(s <= i < e for s, e in quoted_here)
-            ]
-            if outside:
+            # Blank out the quoted stretches; any letter or digit left is narration: mixed.
+            chars = list(self.text[start:end])
+            for s, e in candidate.quoted:
+                lo, hi = max(s, start), min(e, end)
+                if lo < hi:
+                    chars[lo - start : hi - start] = " " * (hi - lo)
+            if any(c.isalnum() for c in chars):
                 return "mixed"
         return "direct"
 
