@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import faust
 from faust.types import EventT
 
-from streams import enrich, events, metrics, web
+from streams import enrich, events, metrics, state, web
 from streams.dedup import DedupWindow, content_hash
 from streams.enrich import Output, Rejected, Result
 from streams.settings import LOGICAL_TOPICS, Settings, get_settings
@@ -202,9 +202,7 @@ def build_app(settings: Settings) -> faust.App:
         finally:
             parser.stop()
 
-    from streams import state as stream_state  # the tables, and the agents that fill them
-
-    web.register(app, settings, stream_state.register(app, settings))
+    web.register(app, settings, state.register(app, settings))
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from faust.serializers.codecs import Codec
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from spacy.tokens import Doc
@@ -42,18 +41,19 @@ def loads(data: bytes | str) -> Any:
     return orjson.loads(data)
 
 
-class OrjsonCodec(Codec):
-    """Faust codec so that tables, web views and any typed topic use orjson too."""
-
-    def _dumps(self, obj: Any) -> bytes:
-        return orjson.dumps(obj)
-
-    def _loads(self, s: bytes) -> Any:
-        return orjson.loads(s)
-
-
 def register_faust_codec() -> None:
+    """Register orjson as Faust's `orjson` codec, so tables, web views and typed topics use it too.
+
+    Faust is imported here, not at the top: `streams enrich` and the parser processes never need it.
+    """
     from faust.serializers import codecs
+
+    class OrjsonCodec(codecs.Codec):
+        def _dumps(self, obj: Any) -> bytes:
+            return orjson.dumps(obj)
+
+        def _loads(self, s: bytes) -> Any:
+            return orjson.loads(s)
 
     codecs.register("orjson", OrjsonCodec())
 

@@ -111,3 +111,12 @@ def test_schema_catches_a_malformed_quote() -> None:
     }
     problems = " ".join(events.schema_errors("quote", bad))
     assert "sentence_index" in problems and "rumour" in problems and "nope" in problems and "-1" in problems
+
+
+def test_orjson_is_registered_as_faust_codec() -> None:
+    from faust.serializers import codecs
+
+    events.register_faust_codec()
+    payload = {"name": "Vladimir Putin", "n": 3}
+    assert codecs.dumps("orjson", payload) == orjson.dumps(payload)
+    assert codecs.loads("orjson", orjson.dumps(payload)) == payload
