@@ -27,6 +27,17 @@ class Record:
     value: bytes
 
 
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM (a worker's graceful stop), SIGKILL if it is still there after `timeout`; the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
 class WorkerProcess:
     """`streams worker` as a child process with the given settings; stopped with SIGTERM on exit."""
 
@@ -50,13 +61,7 @@ class WorkerProcess:
 
     def terminate(self, timeout: float = 60) -> int:
         assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        return terminate(self.process, timeout)
 
     def kill(self) -> None:
         assert self.process is not None
