@@ -104,9 +104,7 @@ def _f1(p: float, r: float) -> float:
 
 def alnum_positions(text: str, spans: Iterable[Span]) -> frozenset[int]:
     """Positions of alphanumeric characters in the spans: punctuation and spacing never count."""
-    return frozenset(
-        i for start, end in spans for i in range(max(start, 0), min(end, len(text))) if text[i].isalnum()
-    )
+    return frozenset(i for start, end in spans for i in range(max(start, 0), min(end, len(text))) if text[i].isalnum())
 
 
 def jaccard(a: frozenset[int], b: frozenset[int]) -> float:
@@ -187,9 +185,7 @@ class DocScore:
     matches: list[tuple[int, int, float]]
 
 
-def score_doc(
-    text: str, predictions: Sequence[Prediction], golds: Sequence[Gold], threshold: float
-) -> DocScore:
+def score_doc(text: str, predictions: Sequence[Prediction], golds: Sequence[Gold], threshold: float) -> DocScore:
     """Counts for one article: overall, and by kind (recall by gold kind, precision by predicted kind)."""
     overall = Counts()
     by_kind = {k: Counts() for k in KINDS}
@@ -305,8 +301,7 @@ class Report:
             "scores": {
                 name: {
                     str(t): {
-                        k: {**asdict(c), **{m: round(v, 4) for m, v in c.scores().items()}}
-                        for k, c in per.items()
+                        k: {**asdict(c), **{m: round(v, 4) for m, v in c.scores().items()}} for k, c in per.items()
                     }
                     for t, per in by_t.items()
                 }
@@ -315,9 +310,7 @@ class Report:
         }
 
 
-def error_record(
-    article: Article, text: str, predictions: Sequence[Prediction], result: DocScore
-) -> dict[str, Any]:
+def error_record(article: Article, text: str, predictions: Sequence[Prediction], result: DocScore) -> dict[str, Any]:
     """Missed speech attributions, spurious predictions and wrong speakers of one article."""
     matched_p = {i for i, _, _ in result.matches}
     matched_g = {j for _, j, _ in result.matches}
@@ -364,10 +357,7 @@ def evaluate(
 
     nlp = streams.nlp.load(model)
     extractors = {k: v for k, v in EXTRACTORS.items() if with_textacy or k != "textacy"}
-    counts = {
-        name: {t: {"all": Counts(), **{k: Counts() for k in KINDS}} for t in THRESHOLDS}
-        for name in extractors
-    }
+    counts = {name: {t: {"all": Counts(), **{k: Counts() for k in KINDS}} for t in THRESHOLDS} for name in extractors}
     words = 0
     started = time.perf_counter()
     error_file = errors.open("w", encoding="utf-8") if errors else None
@@ -419,9 +409,7 @@ def render(report: Report) -> None:
                 )
         console.print(table)
     rate = report.words / report.seconds if report.seconds else 0.0
-    console.print(
-        f"{report.words} words in {report.seconds:.1f}s ({rate:,.0f} words/s, parse and extraction)"
-    )
+    console.print(f"{report.words} words in {report.seconds:.1f}s ({rate:,.0f} words/s, parse and extraction)")
 
 
 eval_app = typer.Typer(help="Benchmarks against gold annotations.", no_args_is_help=True)
@@ -434,9 +422,7 @@ def _eval() -> None:
 
 @eval_app.command("quotes")
 def quotes_command(
-    gold: Annotated[
-        Path, typer.Argument(help="gold JSON lines (PolNeAR format)", exists=True, dir_okay=False)
-    ],
+    gold: Annotated[Path, typer.Argument(help="gold JSON lines (PolNeAR format)", exists=True, dir_okay=False)],
     model: Annotated[str | None, typer.Option(help="spaCy model package or path")] = None,
     limit: Annotated[int | None, typer.Option(help="score only the first N articles")] = None,
     errors: Annotated[Path | None, typer.Option(help="write per-article errors (JSON lines) here")] = None,

@@ -448,8 +448,21 @@ def test_a_name_the_parser_made_an_apposition_before_the_cue_is_the_speaker(nlp:
 
     words = ["To", "see", "the", "canal", ",", "Ann", "Lee", "said", ",", "one", "should", "walk", "."]
     heads = [1, 11, 3, 7, 3, 6, 3, 11, 7, 11, 11, 11, 11]
-    deps = ["aux", "advcl", "det", "nsubj", "punct", "compound", "appos", "parataxis", "punct", "nsubj", "aux",
-            "ROOT", "punct"]
+    deps = [
+        "aux",
+        "advcl",
+        "det",
+        "nsubj",
+        "punct",
+        "compound",
+        "appos",
+        "parataxis",
+        "punct",
+        "nsubj",
+        "aux",
+        "ROOT",
+        "punct",
+    ]
     pos = ["PART", "VERB", "DET", "NOUN", "PUNCT", "PROPN", "PROPN", "VERB", "PUNCT", "PRON", "AUX", "VERB", "PUNCT"]
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)
     assert [t.text for t in appositive_speaker(doc[7], [doc[3]])] == ["Lee"]

@@ -1,9 +1,9 @@
 """The spaCy side of streams: `load()` gives a pipeline whose `Doc`s carry quotes and entities.
 
-    nlp = streams.nlp.load()
-    doc = nlp(text)
-    doc._.entities   # list[Entity], canonical, with stable ids
-    doc._.quotes     # list[Quote], each with its resolved speakers and cue
+nlp = streams.nlp.load()
+doc = nlp(text)
+doc._.entities   # list[Entity], canonical, with stable ids
+doc._.quotes     # list[Quote], each with its resolved speakers and cue
 """
 
 from __future__ import annotations
