@@ -152,10 +152,22 @@ def parse_article(raw: bytes, *, max_bytes: int, max_depth: int) -> Article:
     return article_from_mapping(data)
 
 
+def article_id_of(data: dict[str, Any]) -> str:
+    """The id an article object gets: its own `id`, else one derived from its url, else from its text.
+
+    One rule for the message key `publish` sets and the `article_id` the worker emits, so they agree.
+    """
+    given = data.get("id")
+    if isinstance(given, str) and given:
+        return given
+    url = data.get("url")
+    return derived_article_id(url if isinstance(url, str) else None, data["text"])
+
+
 def article_from_mapping(data: dict[str, Any]) -> Article:
     text = data["text"]
     return Article(
-        article_id=data.get("id") or derived_article_id(data.get("url"), text),
+        article_id=article_id_of(data),
         text=text,
         title=data.get("title"),
         url=data.get("url"),

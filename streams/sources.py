@@ -61,9 +61,7 @@ def key_of(line: bytes) -> bytes | None:
         return None
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return None
-    given = data.get("id")
-    url = data.get("url") if isinstance(data.get("url"), str) else None
-    return (given if isinstance(given, str) and given else events.derived_article_id(url, data["text"])).encode()
+    return events.article_id_of(data).encode()
 
 
 def json_lines_messages(lines: Iterable[bytes], origin: str) -> Iterator[InputMessage]:
