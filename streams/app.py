@@ -155,11 +155,10 @@ def build_app(settings: Settings) -> faust.App:
 
     def dead_letter(event: EventT, rejected: Rejected) -> Output:
         message = event.message
-        original = message.value if isinstance(message.value, bytes) else bytes(message.value or b"")
         letter = events.dead_letter_event(
             error=rejected.error,
             reason=rejected.reason,
-            original=original,
+            original=raw_value(event),
             topic=message.topic,
             partition=message.partition,
             offset=message.offset,
@@ -255,7 +254,7 @@ async def to_completion(work: Coroutine[Any, Any, T]) -> T:
 def raw_value(event: EventT) -> bytes:
     """The message value exactly as it came off the wire (the raw serializer leaves bytes alone)."""
     value = event.message.value
-    return value if isinstance(value, bytes) else b""
+    return value if isinstance(value, bytes) else bytes(value or b"")
 
 
 def __getattr__(name: str) -> faust.App:
