@@ -35,7 +35,6 @@ import contextlib
 import json
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
@@ -299,13 +298,9 @@ class Worker:
     def stop(self, timeout: float = 90) -> int | None:
         if self.process is None:
             return None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-        try:
-            return self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            return self.process.wait()
+        from streams.cli import terminate
+
+        return terminate(self.process, timeout)
 
 
 @dataclass

@@ -303,13 +303,20 @@ def demo(
             was_running = True
     finally:
         if worker_process is not None:
-            worker_process.send_signal(signal.SIGTERM)
-            try:
-                worker_process.wait(60)
-            except subprocess.TimeoutExpired:
-                worker_process.kill()
+            terminate(worker_process, timeout=60)
         if not was_running:
             broker.stop()
+
+
+def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """Stop a worker process: SIGTERM (it finishes its batch), SIGKILL if still there after `timeout`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
 
 
 def show_api_summary(settings: Settings, wait: float = 30) -> None:

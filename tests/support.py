@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from pathlib import Path
 
 from aiokafka import TopicPartition
 
+from streams.cli import terminate
 from streams.settings import PROJECT_ROOT, Settings
 from streams.transport import consumer, ensure_topics, producer
 
@@ -25,17 +25,6 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes
-
-
-def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
-    """SIGTERM (a worker's graceful stop), SIGKILL if it is still there after `timeout`; the exit code."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
 
 
 class WorkerProcess:
