@@ -130,10 +130,6 @@ async def test_sigterm_finishes_the_batch_then_exits_zero(
         code = worker.terminate(timeout=120)
         assert code == 0, worker.log()
         stopped_with = len(seen.keys("enriched"))
-        # As in the SIGKILL test: a worker joining right away was sometimes left without partitions for
-        # minutes (the Faust rebalance stall noted there), even after a clean leave; that stall is not
-        # what this test is about.
-        await asyncio.sleep(SESSION_TIMEOUT + 2)
         with WorkerProcess(settings, tmp_path / "worker2.log") as again:
             await seen.until(distinct_at_least("enriched", count), timeout=300, settle=5)
             assert again.alive, again.log()
