@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 import faust
 from faust.types import EventT
 
-from streams import enrich, events, metrics, state, web
+from streams import enrich, events, faust_patches, metrics, state, web
 from streams.dedup import DedupWindow, content_hash
 from streams.enrich import Output, Rejected, Result
 from streams.settings import LOGICAL_TOPICS, Settings, get_settings
@@ -75,9 +75,24 @@ class Parser:
             self._executor = None
 
 
+class App(faust.App):
+    """faust.App that hands its consumer to `guard_consumer` when a worker starts the app.
+
+    Not earlier: Faust's consumer reads `app.in_transaction` once, when it is created, and that is true only
+    inside a worker (a consumer created at import time never uses transactions).
+    """
+
+    guard_consumer: Callable[[Any], None] | None = None
+
+    async def on_start(self) -> None:
+        await super().on_start()  # creates the consumer
+        if self.guard_consumer is not None:
+            self.guard_consumer(self.consumer)
+
+
 def build_app(settings: Settings) -> faust.App:
     events.register_faust_codec()
-    app = faust.App(
+    app = App(
         settings.app_id,
         broker=[f"kafka://{server}" for server in settings.kafka_bootstrap_servers.split(",")],
         broker_credentials=faust_credentials(settings),
@@ -106,7 +121,8 @@ def build_app(settings: Settings) -> faust.App:
     parser = Parser(settings)
 
     dedup = DedupWindow(settings.dedup_window_seconds) if settings.dedup_window_seconds > 0 else None
-    gate = asyncio.Lock()  # held from a batch's first send to its acks; see gated_commit
+    gate = asyncio.Lock()  # held from a batch's first send to its acks; see faust_patches.gate_commits
+    delivered: set[object] = set()  # messages being acked after delivery; see faust_patches.count_only_delivered_acks
 
     async def send(batch: Sequence[EventT], results: Sequence[Result]) -> tuple[dict[str, int], int]:
         """Send a batch's outputs and wait for their delivery; return the counts by topic and the number of
@@ -174,7 +190,11 @@ def build_app(settings: Settings) -> faust.App:
             # Ack here, inside the gate and only after delivery (take_events' own acks then do nothing):
             # a commit can never see a batch half-sent, nor miss the offsets of outputs it commits.
             for event in batch:
-                await stream.ack(event)
+                delivered.add(event.message)
+                try:
+                    await stream.ack(event)
+                finally:
+                    delivered.discard(event.message)
         metrics.record_batch(
             settings.topic_articles,
             len(batch),
@@ -193,8 +213,6 @@ def build_app(settings: Settings) -> faust.App:
     @app.agent(articles, name="enrich-articles")
     async def enrich_articles(stream: faust.StreamT[bytes]) -> None:
         await parser.start()
-        if app.in_transaction:
-            gate_commits(app.consumer, gate)
         try:
             async for batch in stream.take_events(settings.worker_batch_size, within=settings.worker_batch_seconds):
                 await to_completion(handle(stream, batch))
@@ -202,6 +220,15 @@ def build_app(settings: Settings) -> faust.App:
             parser.stop()
 
     web.register(app, settings, state.register(app, settings))
+
+    def guard_consumer(consumer: Any) -> None:
+        faust_patches.seek_before_resume(consumer)
+        faust_patches.fetch_from_a_snapshot(consumer)
+        faust_patches.count_only_delivered_acks(consumer, articles.get_topic_name(), delivered)
+        if app.in_transaction:
+            faust_patches.gate_commits(consumer, gate)
+
+    app.guard_consumer = guard_consumer
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app
@@ -211,25 +238,6 @@ def transactional_id(app: faust.App, event: EventT) -> str:
     """The id of Faust's transaction for the input's partition (the format its consumer commits with)."""
     message = event.message
     return f"{app.conf.id}-{app.assignor.group_for_topic(message.topic)}-{message.partition}"
-
-
-def gate_commits(consumer: Any, gate: asyncio.Lock) -> None:
-    """Make Faust's offset commits (periodic, on rebalance, on stop) wait while `gate` is held.
-
-    exactly_once: a batch's outputs join its partitions' open transactions as they are sent; a commit
-    in between would commit them with offsets from before the batch, and a crash then would re-process
-    the batch into a second, committed copy. Idempotent.
-    """
-    if getattr(consumer, "_streams_gated", False):
-        return
-    commit: Callable[..., Awaitable[bool]] = consumer.commit
-
-    async def gated_commit(*args: Any, **kwargs: Any) -> bool:
-        async with gate:
-            return await commit(*args, **kwargs)
-
-    consumer.commit = gated_commit
-    consumer._streams_gated = True
 
 
 def is_repeat(dedup: DedupWindow, outputs: Sequence[Output]) -> bool:
