@@ -2,8 +2,8 @@
 
     enriched --(agent "index-articles", keyed by article_id)--> articles table (summary by article_id)
              +-> speaker-quotes topic (key: speaker entity_id) --(agent)--> speakers table
-             +-> entity-mentions topic (key: entity_id) ------(agent)--> entity-names table
-                                                                      +-> entity-mentions-1h / -1d (hopping)
+             +-> entity-mentions topic (key: entity_id) ------(agent)--> entity-trends table
+                                                   (name, label, mentions in 15-minute buckets of the last day)
 
 Every table has a changelog topic, so a restarted worker (or the next owner of a partition) recovers it.
 Tables are keyed like the topic that feeds them, which is what makes `app.table_route` send a request to
@@ -16,6 +16,7 @@ in `register` only move events between topics and tables.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,29 +37,15 @@ QUOTES_KEPT = 50
 #: Entities kept per speaker in "about": the least mentioned go first when there are more.
 ABOUT_KEPT = 100
 
-
-@dataclass(frozen=True, slots=True)
-class TrendingWindow:
-    """A hopping window: `size` seconds long, a new one every `step` seconds."""
-
-    name: str
-    size: timedelta
-    step: timedelta
-
-    @property
-    def expires(self) -> timedelta:
-        # The "now" read uses the earliest live window, which started up to `size` ago: keep it, and one more step.
-        return self.size + 2 * self.step
-
-
-#: Windows of GET /entities/trending?window=...; the step is the resolution of "the last hour/day" and
-#: costs one changelog write per window per entity mention (size/step windows overlap each instant).
-#: Four steps a window: the worker's own CPU (sends and table updates) is the cost the throughput benchmark
-#: found beyond spaCy, and finer steps multiply these writes (10-minute and 2-hour steps made 6 + 12).
-WINDOWS = {
-    "1h": TrendingWindow("1h", timedelta(hours=1), timedelta(minutes=15)),
-    "1d": TrendingWindow("1d", timedelta(days=1), timedelta(hours=6)),
-}
+#: Windows of GET /entities/trending?window=...: the last hour or day of wall-clock time.
+WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
+#: An entity's mentions are counted in buckets of this size by message timestamp (buckets start at
+#: multiples of it since the epoch): the resolution of every window. One plain table value per entity
+#: holds them all, so an article costs one changelog write per entity; Faust's hopping tables wrote one
+#: per window an instant falls in, plus their key indexes (about 230 messages an article for 1h and 1d).
+BUCKET = timedelta(minutes=15)
+#: The longest window: a bucket that can no longer overlap it is dropped, an entity without one deleted.
+LONGEST = max(WINDOWS.values())
 
 
 # --- what to store: pure functions ------------------------------------------------------------------
@@ -241,32 +228,65 @@ def top_speakers(states: Iterable[Event], top: int) -> list[Event]:
     return [speaker_view(state, quotes=1, about=3) for state in ranked[:top]]
 
 
-def add_counts(current: Event | None, more: Event) -> Event:
-    """Sum of two window values ({"mentions": n, "articles": m}); the window op of the trending tables."""
-    current = current or {}
-    return {
-        "mentions": current.get("mentions", 0) + more["mentions"],
-        "articles": current.get("articles", 0) + more["articles"],
-    }
+def bucket_start(timestamp: float) -> int:
+    """The start (seconds since the epoch) of the bucket a message timestamp falls in."""
+    size = int(BUCKET.total_seconds())
+    return int(timestamp // size) * size
 
 
-def trending(counts: Iterable[tuple[str, Event]], names: Mapping[str, Event], top: int) -> list[Event]:
-    """Entities ranked by mentions in a window (then by articles), with their names."""
+def in_window(start: int, window: timedelta, now: float) -> bool:
+    """Whether the bucket starting at `start` counts in the last `window` before `now` (wall-clock time).
+
+    A bucket counts, whole, if it overlaps the window: the window's edge falls inside a bucket, so "the
+    last hour" reaches back up to 15 minutes further, and "the last day" too (finer than the 6-hour step
+    of the hopping windows this replaced). Buckets after `now` (a producer clock ahead) count as well.
+    """
+    return start + BUCKET.total_seconds() > now - window.total_seconds()
+
+
+def add_mention(state: Event | None, record: Event, timestamp: float, *, now: float, partition: int) -> Event | None:
+    """An entity's trends value after one article's mentions of it (`record`, at message `timestamp`).
+
+    The value: the latest name and label, the input `partition` the entity's key is on (how a sweep of
+    stale entities knows which keys it may delete, see `stale_entities`), and its buckets sorted by
+    start, each [start, mentions, articles]. Buckets that can no longer overlap the longest window at
+    `now` are dropped; None when none is left (a message older than a day), i.e. nothing to keep.
+    """
+    buckets = {start: (mentions, articles) for start, mentions, articles in (state or {}).get("buckets", ())}
+    start = bucket_start(timestamp)
+    mentions, articles = buckets.get(start, (0, 0))
+    buckets[start] = (mentions + record["mentions"], articles + 1)
+    kept = [[s, m, a] for s, (m, a) in sorted(buckets.items()) if in_window(s, LONGEST, now)]
+    if not kept:
+        return None
+    return {"name": record["name"], "label": record["label"], "partition": partition, "buckets": kept}
+
+
+def window_counts(state: Event, window: timedelta, now: float) -> Event:
+    """An entity's mentions and articles in the last `window` before `now` (see `in_window`)."""
+    counted = [b for b in state["buckets"] if in_window(b[0], window, now)]
+    return {"mentions": sum(b[1] for b in counted), "articles": sum(b[2] for b in counted)}
+
+
+def stale_entities(states: Iterable[tuple[str, Event]], partition: int, now: float) -> list[str]:
+    """Keys of `partition` whose newest bucket can no longer overlap the longest window at `now`."""
+    return [
+        entity_id
+        for entity_id, state in states
+        if state.get("partition") == partition
+        and not (state["buckets"] and in_window(state["buckets"][-1][0], LONGEST, now))
+    ]
+
+
+def trending(states: Iterable[tuple[str, Event]], window: timedelta, now: float, top: int) -> list[Event]:
+    """Entities ranked by mentions in the last `window` before `now` (then by articles), with their names."""
     rows = []
-    for entity_id, value in counts:
-        if not value or not value.get("mentions"):
+    for entity_id, state in states:
+        counts = window_counts(state, window, now)
+        if not counts["mentions"]:
             continue
-        name = names.get(entity_id) or {}
-        rows.append(
-            {
-                "entity_id": entity_id,
-                "name": name.get("name", entity_id),
-                "label": name.get("label"),
-                "mentions": value["mentions"],
-                "articles": value["articles"],
-            }
-        )
-    rows.sort(key=lambda r: (-r["mentions"], -r["articles"], r["name"]))
+        rows.append({"entity_id": entity_id, "name": state["name"], "label": state["label"], **counts})
+    rows.sort(key=trending_rank)
     return rows[:top]
 
 
@@ -307,8 +327,7 @@ class State:
     settings: Settings
     articles: faust.Table
     speakers: faust.Table
-    entity_names: faust.Table
-    mentions: dict[str, Any]  # window name -> WindowWrapper of a hopping table
+    trends: faust.Table
 
     def article(self, article_id: str) -> Event | None:
         return self.articles.get(article_id.encode())
@@ -320,8 +339,8 @@ class State:
         return top_speakers(self.speakers.values(), top)
 
     def trending(self, window: str, top: int) -> list[Event]:
-        # `.now()`: the window that covers the last `size` seconds of wall-clock time, not of stream time.
-        return trending(self.mentions[window].relative_to_now().items().now(), self.entity_names, top)
+        # The last hour or day of wall-clock time, not of stream time.
+        return trending(self.trends.items(), WINDOWS[window], time.time(), top)
 
     def table_hosts(self, table: faust.Table) -> list[str]:
         """URLs of the workers that own partitions of `table` (only this worker before the first assignment)."""
@@ -353,13 +372,9 @@ def register(app: faust.App, settings: Settings) -> State:
     speakers = app.Table(
         "speakers", key_type=str, partitions=partitions, extra_topic_configs=changelog, help="Quotes by speaker"
     )
-    entity_names = app.Table("entity-names", key_type=str, partitions=partitions, help="Entity name and label")
-    mentions = {
-        name: app.Table(f"entity-mentions-{name}", key_type=str, default=dict, partitions=partitions).hopping(
-            window.size, window.step, expires=window.expires, key_index=True
-        )
-        for name, window in WINDOWS.items()
-    }
+    trends = app.Table(
+        "entity-trends", key_type=str, partitions=partitions, help="Entity name, label and recent mentions"
+    )
 
     @app.agent(enriched, name="index-articles")
     async def index_articles(stream: faust.StreamT[bytes]) -> None:
@@ -385,14 +400,31 @@ def register(app: faust.App, settings: Settings) -> State:
             if updated is not None:
                 speakers[speaker_id] = updated
 
+    # Input partition -> when its stale entities were last looked for (wall-clock seconds).
+    swept: dict[int, float] = {}
+
     @app.agent(entity_mentions, name="count-entity-mentions")
     async def count_entity_mentions(stream: faust.StreamT[Event]) -> None:
-        async for entity_id, record in stream.items():
-            if entity_names.get(entity_id) != {"name": record["name"], "label": record["label"]}:
-                entity_names[entity_id] = {"name": record["name"], "label": record["label"]}
-            for window in mentions.values():
-                # Windowed op: adds to every window this event's timestamp falls in.
-                window[entity_id].apply(add_counts, {"mentions": record["mentions"], "articles": 1})
+        async for event in stream.events():
+            entity_id, partition, now = event.key, event.message.partition, time.time()
+            timestamp = event.message.timestamp or now
+            updated = add_mention(trends.get(entity_id), event.value, timestamp, now=now, partition=partition)
+            if updated is not None:
+                trends[entity_id] = updated
+            elif entity_id in trends:
+                del trends[entity_id]
+            # Entities nobody mentioned for a day: deleted here, or memory grows with every name ever seen.
+            # A plain Faust table sends a write or a deletion to the changelog partition of the event being
+            # processed (`Collection.partition_for_key` reads `current_event()`): a timer has no event and
+            # cannot delete, and a deletion now is right only for keys of this event's partition. The value
+            # records its partition, since the table also holds standby copies of other partitions' keys
+            # (their owner deletes them; the tombstone reaches the standbys). A partition that gets no more
+            # events keeps its stale keys, but no new ones either. The sweep reads every key: at most once
+            # a bucket per partition.
+            if now - swept.get(partition, 0.0) >= BUCKET.total_seconds():
+                swept[partition] = now
+                for stale in stale_entities(list(trends.items()), partition, now):
+                    del trends[stale]
 
     seen_lag: set[tuple[str, str]] = set()
 
@@ -417,4 +449,4 @@ def register(app: faust.App, settings: Settings) -> State:
         seen_lag.clear()
         seen_lag.update(current)
 
-    return State(app, settings, articles, speakers, entity_names, mentions)
+    return State(app, settings, articles, speakers, trends)

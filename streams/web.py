@@ -148,8 +148,7 @@ def register(app: faust.App, settings: Settings, state: st.State | None = None) 
                 top = int_param(request.query, "top", 10)
             except BadParameter as exc:
                 return self.error(400, str(exc))
-            table = state.mentions[window].table
-            parts, complete = await gather(request, table, lambda: state.trending(window, top), "entities")
+            parts, complete = await gather(request, state.trends, lambda: state.trending(window, top), "entities")
             return self.json(
                 {
                     "window": window,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,18 +100,110 @@ def test_top_speakers_and_merging_the_parts_of_several_workers(seed: dict[str, A
     assert merged == top
 
 
+def at(text: str) -> float:
+    """Seconds since the epoch of an ISO-8601 UTC time."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
 def test_trending_ranks_window_counts(seed: dict[str, Any]) -> None:
-    counts: dict[str, dict] = {}
+    now = at("2025-01-01T12:07:00")
+    states: dict[str, dict] = {}
     for key, record in st.entity_mention_records(seed):
-        counts[key] = st.add_counts(counts.get(key), {"mentions": record["mentions"], "articles": 1})
-    names = {key: {"name": r["name"], "label": r["label"]} for key, r in st.entity_mention_records(seed)}
-    rows = st.trending(counts.items(), names, 3)
+        states[key] = st.add_mention(states.get(key), record, now - 60, now=now, partition=0)
+    rows = st.trending(states.items(), st.WINDOWS["1h"], now, 3)
     expected = sorted(seed["entities"], key=lambda e: (-len(e["mentions"]), e["name"]))[:3]
     assert [(r["name"], r["mentions"]) for r in rows] == [(e["name"], len(e["mentions"])) for e in expected]
     assert rows[0]["name"] == MACRON and rows[0]["articles"] == 1  # the most mentioned in the seed article
-    twice = st.trending([(k, st.add_counts(v, v)) for k, v in counts.items()], names, 1)
+    assert rows[0]["label"] == "PERSON" and rows[0]["entity_id"] == by_name(seed, MACRON)
+    # The same article again, in the same bucket: twice the mentions, two articles, still one bucket.
+    for key, record in st.entity_mention_records(seed):
+        states[key] = st.add_mention(states[key], record, now, now=now, partition=0)
+    twice = st.trending(states.items(), st.WINDOWS["1d"], now, 1)
     assert twice[0]["mentions"] == 2 * rows[0]["mentions"] and twice[0]["articles"] == 2
-    assert st.trending([("ent_0000000000000000", {})], names, 3) == []  # a key with nothing in this window
+    assert states[twice[0]["entity_id"]]["buckets"] == [[at("2025-01-01T12:00:00"), 2 * rows[0]["mentions"], 2]]
+    # An hour and a bit later nothing is in the last hour any more; all of it is in the last day.
+    later = now + 3600 + 8 * 60
+    assert st.trending(states.items(), st.WINDOWS["1h"], later, 3) == []
+    assert st.trending(states.items(), st.WINDOWS["1d"], later, 1) == twice
+    # The value is JSON all the way (it goes to the changelog and comes back as JSON).
+    assert all(orjson.loads(orjson.dumps(state)) == state for state in states.values())
+
+
+def test_mentions_are_counted_in_15_minute_buckets_by_message_time(seed: dict[str, Any]) -> None:
+    macron = dict(st.entity_mention_records(seed))[by_name(seed, MACRON)]
+    now = at("2025-01-01T13:00:00")
+    state = None
+    for time in ("12:00:00", "12:14:59", "12:15:00", "12:29:59.9", "11:59:59"):
+        state = st.add_mention(state, macron, at(f"2025-01-01T{time}"), now=now, partition=1)
+    assert state is not None
+    n = macron["mentions"]
+    assert state == {
+        "name": MACRON,
+        "label": "PERSON",
+        "partition": 1,
+        "buckets": [  # sorted by start; two articles in each of the 12:00 and 12:15 buckets
+            [at("2025-01-01T11:45:00"), n, 1],
+            [at("2025-01-01T12:00:00"), 2 * n, 2],
+            [at("2025-01-01T12:15:00"), 2 * n, 2],
+        ],
+    }
+    assert st.bucket_start(at("2025-01-01T12:14:59.999")) == at("2025-01-01T12:00:00")
+
+
+def test_a_bucket_counts_when_it_overlaps_the_window(seed: dict[str, Any]) -> None:
+    macron = dict(st.entity_mention_records(seed))[by_name(seed, MACRON)]
+    n = macron["mentions"]
+    state = None
+    for time in ("2024-12-31T12:00:00", "2025-01-01T11:50:00", "2025-01-01T12:01:00"):
+        state = st.add_mention(state, macron, at(time), now=at("2025-01-01T12:05:00"), partition=0)
+    assert state is not None
+    hour, day = st.WINDOWS["1h"], st.WINDOWS["1d"]
+    # At 13:05 the last hour starts at 12:05: the 12:00 bucket (to 12:15) overlaps it, 11:45 (to 12:00) not.
+    assert st.window_counts(state, hour, at("2025-01-01T13:05:00")) == {"mentions": n, "articles": 1}
+    assert st.window_counts(state, hour, at("2025-01-01T12:59:59")) == {"mentions": 2 * n, "articles": 2}
+    # The last day at 12:05 reaches back to yesterday 12:05, inside yesterday's 12:00 bucket: all three count.
+    assert st.window_counts(state, day, at("2025-01-01T12:05:00")) == {"mentions": 3 * n, "articles": 3}
+    assert st.window_counts(state, day, at("2025-01-01T12:15:00")) == {"mentions": 2 * n, "articles": 2}
+
+
+def test_old_buckets_expire_and_the_latest_name_and_label_win(seed: dict[str, Any]) -> None:
+    records = dict(st.entity_mention_records(seed))
+    macron = records[by_name(seed, MACRON)]
+    yesterday, today = at("2025-01-01T09:10:00"), at("2025-01-02T09:20:00")
+    state = st.add_mention(None, macron, yesterday, now=yesterday, partition=0)
+    renamed = {**macron, "name": "Macron", "label": "ORG", "mentions": 1}
+    # A day and 10 minutes later yesterday's 09:00 bucket can no longer overlap the last day: dropped.
+    state = st.add_mention(state, renamed, today, now=today, partition=0)
+    assert state == {
+        "name": "Macron",
+        "label": "ORG",
+        "partition": 0,
+        "buckets": [[at("2025-01-02T09:15:00"), 1, 1]],
+    }
+    # At 09:14 it still overlapped the day (it ends at 09:15), and is kept.
+    early = at("2025-01-02T09:14:00")
+    kept = st.add_mention(
+        st.add_mention(None, macron, yesterday, now=yesterday, partition=0), renamed, early, now=early, partition=0
+    )
+    assert kept is not None and [b[0] for b in kept["buckets"]] == [
+        at("2025-01-01T09:00:00"),
+        at("2025-01-02T09:00:00"),
+    ]
+    # A message older than a day adds nothing that can count: nothing to keep.
+    assert st.add_mention(None, macron, yesterday, now=today, partition=0) is None
+
+
+def test_stale_entities_are_those_of_the_partition_without_a_bucket_in_the_last_day(seed: dict[str, Any]) -> None:
+    records = st.entity_mention_records(seed)
+    then = at("2025-01-01T09:10:00")
+    states = {
+        key: st.add_mention(None, record, then, now=then, partition=i % 2) for i, (key, record) in enumerate(records)
+    }
+    assert st.stale_entities(states.items(), 0, then + 24 * 3600) == []  # the 09:00 bucket still overlaps
+    after = then + 24 * 3600 + 5 * 60
+    assert st.stale_entities(states.items(), 0, after) == [key for i, (key, _) in enumerate(records) if i % 2 == 0]
+    assert st.stale_entities(states.items(), 1, after) == [key for i, (key, _) in enumerate(records) if i % 2 == 1]
+    assert st.trending(states.items(), st.WINDOWS["1d"], after, 10) == []
 
 
 def test_article_summary_keeps_what_the_api_shows(seed: dict[str, Any]) -> None:
@@ -135,7 +228,7 @@ def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:
 
     app = build_app(Settings(app_id="state-decl"))
     names = set(app.tables)
-    assert {"articles", "speakers", "entity-names", "entity-mentions-1h", "entity-mentions-1d"} <= names
+    assert names == {"articles", "speakers", "entity-trends"}
     assert all(app.tables[n].changelog_topic.get_topic_name() == f"state-decl-{n}-changelog" for n in names)
     assert {"index-articles", "count-speaker-quotes", "count-entity-mentions"} <= set(app.agents)
 
