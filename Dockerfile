@@ -16,7 +16,9 @@ RUN pip install . \
     && mkdir -p /data && chown streams /data
 
 USER streams
+# Tables in RocksDB on the /data volume: bounded memory, and a restart reads only the changelogs' tails.
 ENV DATA_DIR=/data \
+    STORE_URL=rocksdb:// \
     WORKER_WEB_HOST=0.0.0.0 \
     WORKER_WEB_PORT=6066
 EXPOSE 6066

@@ -50,8 +50,21 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     # How long the group waits for a silent (killed) worker before handing its partitions to another.
     worker_session_timeout: float = Field(default=60.0, gt=0)
+    # Table store. memory:// holds every table in the worker's memory, so the worker grows with the stream
+    # (+5 MB/min at 2 articles/s, benchmarks/README.md), and rebuilds them from their changelogs at each start.
+    # rocksdb:// keeps them in DATA_DIR with bounded memory: the production setting, set by the Dockerfile.
+    # It stays the default for a checkout: RocksDB locks its files, so each worker needs a DATA_DIR of its own
+    # (the benchmark runs two workers on one), and the files must be deleted with the broker's data (a reset
+    # broker's changelogs end before the offsets RocksDB kept, and Faust refuses to start).
     store_url: str = "memory://"
     data_dir: Path = PROJECT_ROOT / ".streams-data"
+    # rocksdb:// only. Faust opens one RocksDB per table and partition (3 tables: 12 with 4 partitions), each
+    # with its own memtables and block cache; its defaults (3 x 64 MiB memtables, a 2 GiB cache) allow gigabytes
+    # per DB. These bound each to write_buffer_size x max_write_buffer_number + block_cache_size (36 MiB for 12).
+    rocksdb_write_buffer_size: int = Field(default=1_048_576, ge=65_536)
+    rocksdb_max_write_buffer_number: int = Field(default=2, ge=2)
+    rocksdb_block_cache_size: int = Field(default=1_048_576, ge=0)
+    rocksdb_max_open_files: int = Field(default=64, ge=-1)
     log_level: str = "info"
 
     # Input limits (anything over them goes to the dead-letter topic)
@@ -83,6 +96,16 @@ class Settings(BaseSettings):
         covers both; an output over it is dead-lettered (too_large) instead of failing at the broker.
         """
         return 6 * self.max_article_bytes + 1_048_576
+
+    def table_options(self) -> dict[str, int]:
+        """Faust's per-table store options (used by rocksdb://; memory:// ignores them). A new dict each call:
+        Faust's RocksDB store pops keys from the dict it is given."""
+        return {
+            "write_buffer_size": self.rocksdb_write_buffer_size,
+            "max_write_buffer_number": self.rocksdb_max_write_buffer_number,
+            "block_cache_size": self.rocksdb_block_cache_size,
+            "max_open_files": self.rocksdb_max_open_files,
+        }
 
     def topics(self) -> dict[str, str]:
         return {name: self.topic(name) for name in LOGICAL_TOPICS}

@@ -365,16 +365,15 @@ def register(app: faust.App, settings: Settings) -> State:
 
     # A big article's summary or a speaker's kept quotes can pass the broker's default 1 MiB message limit.
     changelog = {"max.message.bytes": str(settings.max_message_bytes)}
+
+    def table(name: str, **kwargs: Any) -> faust.Table:
+        # The store's options (rocksdb://: its memory bounds, see Settings); a fresh dict per table.
+        return app.Table(name, partitions=partitions, options=settings.table_options(), **kwargs)
+
     # Keyed by the enriched topic's raw key (bytes): same partitioning as the topic feeding it.
-    articles = app.Table(
-        "articles", key_type=bytes, partitions=partitions, extra_topic_configs=changelog, help="Article summaries"
-    )
-    speakers = app.Table(
-        "speakers", key_type=str, partitions=partitions, extra_topic_configs=changelog, help="Quotes by speaker"
-    )
-    trends = app.Table(
-        "entity-trends", key_type=str, partitions=partitions, help="Entity name, label and recent mentions"
-    )
+    articles = table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries")
+    speakers = table("speakers", key_type=str, extra_topic_configs=changelog, help="Quotes by speaker")
+    trends = table("entity-trends", key_type=str, help="Entity name, label and recent mentions")
 
     @app.agent(enriched, name="index-articles")
     async def index_articles(stream: faust.StreamT[bytes]) -> None:

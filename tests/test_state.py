@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -231,12 +232,21 @@ def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:
     assert names == {"articles", "speakers", "entity-trends"}
     assert all(app.tables[n].changelog_topic.get_topic_name() == f"state-decl-{n}-changelog" for n in names)
     assert {"index-articles", "count-speaker-quotes", "count-entity-mentions"} <= set(app.agents)
+    # Every table gets the store's (RocksDB memory) options.
+    assert all(app.tables[n].options == Settings().table_options() for n in names)
 
 
 @pytest.mark.kafka
-async def test_tables_come_back_from_their_changelogs_after_a_restart(
-    kafka_settings: Settings, tmp_path: Path, nlp: Language
+@pytest.mark.parametrize(
+    ("store_url", "keep_data"),
+    [("memory://", False), ("rocksdb://", True), ("rocksdb://", False)],
+    ids=["memory", "rocksdb", "rocksdb-lost-data-dir"],
+)
+async def test_tables_come_back_after_a_restart(
+    kafka_settings: Settings, tmp_path: Path, nlp: Language, store_url: str, keep_data: bool
 ) -> None:
+    """memory:// (or rocksdb:// on a new, empty DATA_DIR) rebuilds the tables from their changelogs;
+    rocksdb:// on the same DATA_DIR reopens its files and reads only what the changelogs have beyond them."""
     from tests.test_web import (
         api_snapshot,
         article_messages,
@@ -247,7 +257,8 @@ async def test_tables_come_back_from_their_changelogs_after_a_restart(
         wait_for,
     )
 
-    assert kafka_settings.store_url == "memory://"  # nothing on disk: recovery can only come from the changelogs
+    kafka_settings = kafka_settings.model_copy(update={"store_url": store_url})
+    rebuilt = store_url == "memory://" or not keep_data  # recovery can only come from the changelogs
     speakers = expected_speakers(enrich_locally(nlp))
     quoted = sum(s["quote_count"] for s in speakers.values())
     article_ids = [key.decode() for key, _ in article_messages()]
@@ -272,12 +283,16 @@ async def test_tables_come_back_from_their_changelogs_after_a_restart(
         before = await settled(first)
     finally:
         assert first.terminate() == 0, first.log()[-3000:]
+    if store_url.startswith("rocksdb"):
+        assert any(kafka_settings.data_dir.rglob("speakers-*.db"))
+        if not keep_data:
+            shutil.rmtree(kafka_settings.data_dir)
 
     with WorkerProcess(kafka_settings, tmp_path / "worker-2.log") as second:
         after = await settled(second)
         await asyncio.sleep(3)  # had it read the inputs again, the counts would grow now; they must not
         again = await api_snapshot(base, sorted(speakers), article_ids)
-    assert "Done reading from changelog topics" in second.log()
+    assert ("Done reading from changelog topics" in second.log()) == rebuilt
     assert before["speakers"]["speakers"] and before[article_ids[0]]["quotes"]
     assert after == before
     assert again == before
