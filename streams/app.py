@@ -77,18 +77,21 @@ class Parser:
 
 
 class App(faust.App):
-    """faust.App that hands its consumer to `guard_consumer` when a worker starts the app.
+    """faust.App that hands its consumer to `guard_consumer` when a worker starts the app, once.
 
     Not earlier: Faust's consumer reads `app.in_transaction` once, when it is created, and that is true only
-    inside a worker (a consumer created at import time never uses transactions).
+    inside a worker (a consumer created at import time never uses transactions). Once: the guards wrap the
+    consumer's methods, and a restarted app keeps its consumer.
     """
 
     guard_consumer: Callable[[Any], None] | None = None
+    _guarded: object | None = None
 
     async def on_start(self) -> None:
         await super().on_start()  # creates the consumer
-        if self.guard_consumer is not None:
+        if self.guard_consumer is not None and self._guarded is not self.consumer:
             self.guard_consumer(self.consumer)
+            self._guarded = self.consumer
 
 
 def build_app(settings: Settings) -> faust.App:

@@ -1,4 +1,5 @@
-"""Guards around faust-streaming 0.15.3's consumer, applied to one app's consumer instance.
+"""Guards around faust-streaming 0.15.3's consumer, applied to one app's consumer instance (once each:
+they wrap the consumer's methods, and `streams.app.App` installs them once per consumer).
 
 Faust's own offset bookkeeping has races that lose or repeat articles around a rebalance (every worker
 start is one). Each guard here names the race it closes. `tests/test_faust_patches.py` checks each guard
@@ -24,8 +25,6 @@ def seek_before_resume(consumer: Any) -> None:
     worker restart: duplicates, and articles that were never enriched although their offsets were
     committed. Resuming stream partitions is therefore deferred to the end of the next seek.
     """
-    if getattr(consumer, "_streams_seek_before_resume", False):
-        return
     resume: Callable[[Iterable[TP]], None] = consumer.resume_partitions
     seek: Callable[[], Awaitable[None]] = consumer.perform_seek
     held: set[TP] = set()
@@ -45,7 +44,6 @@ def seek_before_resume(consumer: Any) -> None:
 
     consumer.resume_partitions = resume_partitions
     consumer.perform_seek = perform_seek
-    consumer._streams_seek_before_resume = True
 
 
 def fetch_from_a_snapshot(consumer: Any) -> None:
@@ -58,8 +56,6 @@ def fetch_from_a_snapshot(consumer: Any) -> None:
     back, are dropped, and the consumer's position has moved past them. A restarted worker then sat
     "ready" without processing anything. This is Faust's `_wait_next_records` with a copy of the set.
     """
-    if getattr(consumer, "_streams_fetch_snapshot", False):
-        return
 
     async def wait_next_records(timeout: float) -> tuple[Any, set[TP] | None]:
         if not consumer.flow_active:
@@ -77,7 +73,6 @@ def fetch_from_a_snapshot(consumer: Any) -> None:
             consumer.not_waiting_next_records.set()
 
     consumer._wait_next_records = wait_next_records
-    consumer._streams_fetch_snapshot = True
 
 
 def count_only_delivered_acks(consumer: Any, topic: str, delivered: set[Any]) -> None:
@@ -89,8 +84,6 @@ def count_only_delivered_acks(consumer: Any, topic: str, delivered: set[Any]) ->
     brings them back. The agent adds a message to `delivered` when its outputs are acknowledged by the
     broker; other acks on `topic` only release the message (so that stopping does not wait for it).
     """
-    if getattr(consumer, "_streams_delivered_acks", False):
-        return
     ack: Callable[[Any], bool] = consumer.ack
 
     def delivered_ack(message: Any) -> bool:
@@ -101,7 +94,6 @@ def count_only_delivered_acks(consumer: Any, topic: str, delivered: set[Any]) ->
         return False
 
     consumer.ack = delivered_ack
-    consumer._streams_delivered_acks = True
 
 
 def gate_commits(consumer: Any, gate: asyncio.Lock) -> None:
@@ -109,10 +101,8 @@ def gate_commits(consumer: Any, gate: asyncio.Lock) -> None:
 
     exactly_once: a batch's outputs join its partitions' open transactions as they are sent; a commit
     in between would commit them with offsets from before the batch, and a crash then would re-process
-    the batch into a second, committed copy. Idempotent.
+    the batch into a second, committed copy.
     """
-    if getattr(consumer, "_streams_gated", False):
-        return
     commit: Callable[..., Awaitable[bool]] = consumer.commit
 
     async def gated_commit(*args: Any, **kwargs: Any) -> bool:
@@ -120,4 +110,3 @@ def gate_commits(consumer: Any, gate: asyncio.Lock) -> None:
             return await commit(*args, **kwargs)
 
     consumer.commit = gated_commit
-    consumer._streams_gated = True

@@ -118,3 +118,15 @@ def test_acks_on_other_topics_are_untouched() -> None:
     faust_patches.count_only_delivered_acks(consumer, ARTICLES, set())
     assert consumer.ack(message(7, topic="enriched")) is True
     assert consumer._acked[TP("enriched", 0)] == [7]
+
+
+async def test_the_app_guards_its_consumer_once_however_often_it_starts() -> None:
+    from streams.app import build_app
+    from streams.settings import Settings
+
+    app = build_app(Settings(app_id="guard-once"))
+    guarded: list[object] = []
+    app.guard_consumer = guarded.append  # type: ignore[method-assign]
+    await app.on_start()
+    await app.on_start()  # a restarted app keeps its consumer: wrapping it twice would nest the guards
+    assert guarded == [app.consumer]
