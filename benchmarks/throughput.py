@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +50,7 @@ import orjson
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT.parent / "shared" / "data" / "polnear" / "train.jsonl"
 RESULTS = PROJECT_ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(PROJECT_ROOT))  # for tests.support (imported where used)
 
 
 # --- child processes: the limit and the in-process paths --------------------------------------------------
@@ -230,25 +231,36 @@ def children_cpu() -> float:
 # --- workers on the local broker --------------------------------------------------------------------------
 
 
+def tree_totals(pid: int, measure: Callable[[object], float]) -> tuple[float, float] | None:
+    """`measure` of a process, and summed over its children (the parsers); None if the process is gone."""
+    import psutil
+
+    try:
+        me = psutil.Process(pid)
+        own = measure(me)
+        kids = 0.0
+        for child in me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                kids += measure(child)
+        return own, kids
+    except psutil.Error:
+        return None
+
+
 @dataclass
 class Worker:
-    """`streams worker` as a child process with its own settings (web port, data folder), logging to a file."""
+    """`streams worker` (tests.support.WorkerProcess, in its own session) with the benchmark's probes."""
 
     settings: object
     log_path: Path
     process: subprocess.Popen | None = None
 
     def start(self) -> Worker:
-        env = {**os.environ, **self.settings.as_env(), "PYTHONUNBUFFERED": "1"}  # type: ignore[attr-defined]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker"],
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own session, so its own scheduler autogroup: see the README
-        )
+        # Imported here: the limit's child processes run this module too, and their start-up is measured.
+        from tests.support import WorkerProcess
+
+        self._worker = WorkerProcess(self.settings, self.log_path, new_session=True).start()  # type: ignore[arg-type]
+        self.process = self._worker.process
         return self
 
     def batches_logged(self) -> int:
@@ -256,33 +268,13 @@ class Worker:
 
     def rss(self) -> tuple[int, int] | None:
         """(worker process RSS, its children's RSS) in bytes, or None if it is gone."""
-        import psutil
-
-        try:
-            me = psutil.Process(self.process.pid)  # type: ignore[union-attr]
-            own = me.memory_info().rss
-            kids = 0
-            for child in me.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    kids += child.memory_info().rss
-            return own, kids
-        except psutil.Error:
-            return None
+        totals = tree_totals(self.process.pid, lambda p: p.memory_info().rss)  # type: ignore[union-attr,attr-defined]
+        return None if totals is None else (int(totals[0]), int(totals[1]))
 
     def cpu(self) -> tuple[float, float]:
         """CPU seconds (user + system) so far of the worker process, and of its children (the parsers)."""
-        import psutil
-
-        try:
-            me = psutil.Process(self.process.pid)  # type: ignore[union-attr]
-            own = sum(me.cpu_times()[:2])
-            kids = 0.0
-            for child in me.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    kids += sum(child.cpu_times()[:2])
-            return own, kids
-        except psutil.Error:
-            return 0.0, 0.0
+        totals = tree_totals(self.process.pid, lambda p: sum(p.cpu_times()[:2]))  # type: ignore[union-attr,attr-defined]
+        return totals or (0.0, 0.0)
 
     def parser_schedstat(self) -> tuple[float, float]:
         """Summed over the worker's children: (seconds on a CPU, seconds runnable but waiting for one)."""
@@ -296,11 +288,7 @@ class Worker:
         return sum(s[0] for s in stats), sum(s[1] for s in stats)
 
     def stop(self, timeout: float = 90) -> int | None:
-        if self.process is None:
-            return None
-        from streams.cli import terminate
-
-        return terminate(self.process, timeout)
+        return None if self.process is None else self._worker.terminate(timeout)
 
 
 @dataclass

@@ -28,12 +28,17 @@ class Record:
 
 
 class WorkerProcess:
-    """`streams worker` as a child process with the given settings; stopped with SIGTERM on exit."""
+    """`streams worker` as a child process with the given settings; stopped with SIGTERM on exit.
 
-    def __init__(self, settings: Settings, log_path: Path, *args: str) -> None:
+    `new_session`: in a session of its own, so in a scheduler autogroup of its own, like a worker started
+    separately in real life (the throughput benchmark's workers; see benchmarks/README.md).
+    """
+
+    def __init__(self, settings: Settings, log_path: Path, *args: str, new_session: bool = False) -> None:
         self.settings = settings
         self.log_path = log_path
         self.args = args
+        self.new_session = new_session
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
@@ -45,6 +50,7 @@ class WorkerProcess:
             cwd=PROJECT_ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=self.new_session,
         )
         return self
 
