@@ -200,17 +200,14 @@ def build_app(settings: Settings) -> faust.App:
                     await stream.ack(event)
                 finally:
                     delivered.discard(event.message)
+        elapsed = time.perf_counter() - started
         metrics.record_batch(
-            settings.topic_articles,
-            len(batch),
-            time.perf_counter() - started,
-            counts,
-            [r.error for r in results if isinstance(r, Rejected)],
+            settings.topic_articles, len(batch), elapsed, counts, [r.error for r in results if isinstance(r, Rejected)]
         )
         log.info(
             "batch: %d articles in %.2fs -> %s%s",
             len(batch),
-            time.perf_counter() - started,
+            elapsed,
             ", ".join(f"{topic} {n}" for topic, n in counts.items() if n),
             f" ({duplicates} re-publications dropped)" if duplicates else "",
         )
