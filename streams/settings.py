@@ -50,9 +50,9 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     # How long the group waits for a silent (killed) worker before handing its partitions to another.
     worker_session_timeout: float = Field(default=60.0, gt=0)
-    # Table store. memory:// holds every table in the worker's memory, so the worker grows with the stream
-    # (+5 MB/min at 2 articles/s, benchmarks/README.md), and rebuilds them from their changelogs at each start.
-    # rocksdb:// keeps them in DATA_DIR with bounded memory: the production setting, set by the Dockerfile.
+    # Table store. memory:// holds every table in the worker's memory and rebuilds them from their changelogs
+    # at each start. rocksdb:// keeps them in DATA_DIR with bounded memory: the production setting, set by the
+    # Dockerfile. (The worker still grows with either store: README.md, "Throughput".)
     # It stays the default for a checkout: RocksDB locks its files, so each worker needs a DATA_DIR of its own
     # (the benchmark runs two workers on one), and the files must be deleted with the broker's data (a reset
     # broker's changelogs end before the offsets RocksDB kept, and Faust refuses to start).
