@@ -23,7 +23,9 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import faust
+from aiokafka.admin import NewTopic
 from faust.types import EventT
+from mode.utils.times import want_seconds
 
 from streams import enrich, events, faust_patches, metrics, state, web
 from streams.dedup import DedupWindow, content_hash
@@ -250,6 +252,39 @@ def build_app(settings: Settings) -> faust.App:
     app.parser = parser  # type: ignore[attr-defined]
     app.output_topics = outputs  # type: ignore[attr-defined]
     return app
+
+
+def internal_topics(app: faust.App) -> list[NewTopic]:
+    """The topics Faust creates for itself (agents' internal topics, table changelogs, its leader topic),
+    with the configuration Faust gives them, for `streams.transport.ensure_topics` to create first."""
+    topics: list[faust.types.TopicT] = [
+        agent.channel for agent in app.agents.values() if getattr(agent.channel, "internal", False)
+    ]
+    topics += [table.changelog_topic for table in app.tables.values()]
+    if not app.conf.topic_disable_leader:
+        topics.append(app._leader_assignor._leader_topic)  # type: ignore[attr-defined]
+    return [
+        NewTopic(
+            name,
+            num_partitions=topic.partitions or app.conf.topic_partitions,
+            replication_factor=topic.replicas or app.conf.topic_replication_factor,
+            topic_configs={key: str(value) for key, value in faust_topic_config(topic).items()},
+        )
+        for topic in topics
+        for name in topic.topics
+    ]
+
+
+def faust_topic_config(topic: faust.types.TopicT) -> dict[str, object]:
+    """What Faust's Kafka driver sets when it creates `topic` (`_topic_config` plus the topic's config)."""
+    config: dict[str, object] = {}
+    cleanup = [policy for policy, wanted in (("compact", topic.compacting), ("delete", topic.deleting)) if wanted]
+    if cleanup:
+        config["cleanup.policy"] = ",".join(cleanup)
+    if topic.retention:
+        config["retention.ms"] = int(want_seconds(topic.retention) * 1000)
+    config.update(topic.config or {})
+    return config
 
 
 def transactional_id(app: faust.App, event: EventT) -> str:

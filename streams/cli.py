@@ -97,17 +97,16 @@ def worker(
     """Run the stream worker (Faust) until SIGTERM or Ctrl-C; the batch in flight finishes first."""
     import faust
 
-    from streams.app import build_app
+    from streams.app import build_app, internal_topics
+    from streams.transport import ensure_topics
 
     settings = _settings(
         worker_processes=processes, worker_batch_size=batch_size, worker_web_port=web_port, log_level=loglevel
     )
-    from streams.transport import ensure_topics
-
-    # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
-    run_kafka(ensure_topics(settings), settings, "create the topics")
-    logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # the worker's log should show them
     faust_app = build_app(settings)
+    # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
+    run_kafka(ensure_topics(settings, internal_topics(faust_app)), settings, "create the topics")
+    logging.getLogger("aiokafka").setLevel(logging.NOTSET)  # the worker's log should show them
     faust.Worker(faust_app, loglevel=settings.log_level, quiet=True).execute_from_commandline()
 
 

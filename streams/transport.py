@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.conn import create_conn
-from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed, TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, SaslAuthenticationFailed, TopicAlreadyExistsError
 
 from streams.settings import LOGICAL_TOPICS, Settings
 
@@ -35,11 +35,16 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
     return None
 
 
-async def ensure_topics(settings: Settings) -> list[str]:
-    """Create every topic of the project that does not exist yet; return the names created.
+async def ensure_topics(settings: Settings, internal: Sequence[NewTopic] = ()) -> list[str]:
+    """Create every topic of the project that does not exist yet, wait until the broker serves them all;
+    return the names created.
 
     Faust does not declare the topics an agent only reads or writes, and broker auto-creation would give
-    them one partition: so we create them with `topic_partitions` before anything uses them.
+    them one partition: so we create them with `topic_partitions` before anything uses them. `internal`
+    are the worker's own topics (`streams.app.internal_topics`), which Faust would create only a moment
+    before its consumer joins the group: a group leader whose metadata does not have a topic yet leaves it
+    unassigned until its next metadata refresh, minutes later. Hence the wait, too: a topic just created
+    takes a moment to appear in the broker's metadata.
     """
     timeout = settings.kafka_connect_timeout
     admin = AIOKafkaAdminClient(
@@ -49,25 +54,45 @@ async def ensure_topics(settings: Settings) -> list[str]:
     )
     await _start_with_retry(admin.start, timeout, settings)
     try:
+        wanted = [
+            NewTopic(
+                settings.topic(name),
+                num_partitions=settings.topic_partitions,
+                replication_factor=settings.topic_replicas,
+                # The broker's default (1 MiB) is below what a big article and its enrichment need.
+                topic_configs={"max.message.bytes": str(settings.max_message_bytes)},
+            )
+            for name in LOGICAL_TOPICS
+        ] + list(internal)
         existing = set(await admin.list_topics())
-        wanted = [settings.topic(name) for name in LOGICAL_TOPICS]
-        missing = [name for name in wanted if name not in existing]
+        missing = [topic for topic in wanted if topic.name not in existing]
         if missing:
-            new_topics = [
-                NewTopic(
-                    name,
-                    num_partitions=settings.topic_partitions,
-                    replication_factor=settings.topic_replicas,
-                    # The broker's default (1 MiB) is below what a big article and its enrichment need.
-                    topic_configs={"max.message.bytes": str(settings.max_message_bytes)},
-                )
-                for name in missing
-            ]
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(new_topics)
-        return missing
+                await admin.create_topics(missing)
+        await _wait_until_served(admin, [topic.name for topic in wanted], timeout)
+        return [topic.name for topic in missing]
     finally:
         await admin.close()
+
+
+async def _wait_until_served(admin: AIOKafkaAdminClient, names: Sequence[str], timeout: float) -> None:
+    """Return once the broker's metadata has every topic of `names`, each partition with a leader."""
+    deadline = time.monotonic() + timeout
+    while True:
+        # All topics, not these names: a metadata request naming a missing topic may auto-create it.
+        served = {
+            topic["topic"]
+            for topic in await admin.describe_topics()
+            if topic["error_code"] == 0
+            and topic["partitions"]
+            and all(partition["leader"] >= 0 for partition in topic["partitions"])
+        }
+        absent = sorted(set(names) - served)
+        if not absent:
+            return
+        if time.monotonic() > deadline:
+            raise KafkaTimeoutError(f"topics not served by the broker after {timeout:.0f} s: {', '.join(absent)}")
+        await asyncio.sleep(0.1)
 
 
 async def _start_with_retry(start: object, timeout: float, settings: Settings | None = None) -> None:

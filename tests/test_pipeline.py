@@ -124,3 +124,38 @@ def test_publish_fails_loudly_without_a_broker(tmp_path: Path) -> None:
     result = run_cli(settings, "publish", str(SEED_PATH), timeout=120)
     assert result.returncode == 2
     assert b"cannot publish (127.0.0.1:1)" in result.stderr
+
+
+async def test_ensure_topics_creates_the_workers_own_topics_before_it_joins(kafka_settings: Settings) -> None:
+    """The worker creates Faust's internal topics itself, and waits until the broker serves every topic:
+    a group leader that does not see a topic yet leaves it unassigned until its next metadata refresh."""
+    from aiokafka.admin import AIOKafkaAdminClient
+    from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+
+    from streams.app import build_app, internal_topics
+    from streams.transport import ensure_topics
+
+    internal = internal_topics(build_app(kafka_settings))
+    names = {topic.name for topic in internal}
+    prefix = kafka_settings.app_id
+    assert {f"{prefix}-speaker-quotes", f"{prefix}-entity-mentions", f"{prefix}-__assignor-__leader"} <= names
+    assert f"{prefix}-speakers-changelog" in names
+
+    created = await ensure_topics(kafka_settings, internal)
+    assert names <= set(created)
+    assert kafka_settings.topic("articles") in created
+    assert await ensure_topics(kafka_settings, internal) == []  # a second worker creates nothing
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_settings.kafka_bootstrap_servers)
+    await admin.start()
+    try:
+        served = {t["topic"]: len(t["partitions"]) for t in await admin.describe_topics()}
+        assert served[f"{prefix}-speaker-quotes"] == kafka_settings.topic_partitions
+        assert served[f"{prefix}-__assignor-__leader"] == 1
+        changelog = f"{prefix}-speakers-changelog"
+        [response] = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, changelog)])
+        configs = {name: value for name, value, *_ in response.resources[0][4]}
+        assert configs["cleanup.policy"] == "compact"
+        assert configs["max.message.bytes"] == str(kafka_settings.max_message_bytes)
+    finally:
+        await admin.close()
