@@ -12,10 +12,11 @@ One run, one machine, one model, the same components (`streams.nlp.load()`), in 
              A  bare `nlp.pipe(texts)`                               -> the limit (steady state)
              B  `Enricher.enrich` + `events.dumps`, as `streams enrich` does it
              C  `Enricher.process` in worker batches, as a parser process does it
-           The whole-process limit adds the process's own start-up (interpreter, imports, model load,
-           reading the file) to A: the same start-up accounting as the real command below.
-3. offline the real `streams enrich <tmp.jsonl> > /dev/null` as a subprocess: wall time from spawn to exit.
-4. kafka   a local broker (`--broker-dir`, `--port`), then 1 and 2 `streams worker` processes, each warmed up
+3. whole   whole processes, timed from spawn to exit, A B B A: the bare limit (a process that loads the
+           pipeline, reads the texts, runs `nlp.pipe` and exits) and the real `streams enrich <tmp.jsonl>
+           > /dev/null`: start-up, the cold first batch and exit count on both sides.
+4. kafka   a local broker (`--broker-dir`, `--port`), then 1 and 2 `streams worker` processes with the
+           production table store (`--store`, rocksdb:// as in the container image), each warmed up
            (model loaded, partitions assigned) before the clock starts: publish N articles (partition
            round-robin), time until N enriched articles have arrived.
 5. limit   bare `nlp.pipe` again (fresh process), to bracket the Kafka phases against load drift.
@@ -59,11 +60,14 @@ sys.path.insert(0, str(PROJECT_ROOT))  # for tests.support (imported where used)
 def child_main(argv: Sequence[str]) -> None:
     """`throughput.py --child sweep|limit ...`: measure in a fresh process, print one JSON line on stdout."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--child", choices=("sweep", "limit"))
+    parser.add_argument("--child", choices=("sweep", "limit", "bare"))
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--batch-sizes", default="32")
     parser.add_argument("--worker-batch", type=int, default=16)
     args = parser.parse_args(argv)
+    if args.child == "bare":
+        bare_process(args.corpus, int(args.batch_sizes))
+        return
     started = _process_age()  # interpreter start-up before this line counts too
     from streams import nlp as streams_nlp
     from streams.settings import Settings
@@ -135,6 +139,19 @@ def child_main(argv: Sequence[str]) -> None:
         out["queued_seconds"] = queued_seconds
         out["batch_size"] = size
     print(json.dumps(out))
+
+
+def bare_process(corpus: Path, batch_size: int) -> None:
+    """The whole-process limit: load the pipeline, read the texts, `nlp.pipe` them, exit. Timed from spawn to
+    exit by the parent, exactly like `streams enrich`; nothing warmed, nothing printed."""
+    from streams import nlp as streams_nlp
+    from streams.settings import Settings
+
+    nlp = streams_nlp.load(Settings().spacy_model)
+    texts = [orjson.loads(line)["text"] for line in corpus.read_bytes().splitlines() if line.strip()]
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    print("{}")
 
 
 def schedstat(pid: int | str = "self") -> tuple[float, float]:
@@ -220,6 +237,25 @@ def run_child(kind: str, corpus: Path, batch_sizes: str, env: dict[str, str]) ->
     return result
 
 
+def run_offline(corpus: Path, env: dict[str, str]) -> dict:
+    """The real `streams enrich <corpus> > /dev/null`, timed from spawn to exit."""
+    t0, c0 = time.perf_counter(), children_cpu()
+    with open(os.devnull, "wb") as devnull:
+        done = subprocess.run(
+            [sys.executable, "-m", "streams.cli", "enrich", str(corpus)],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=devnull,
+            stderr=subprocess.PIPE,
+            check=False,
+            start_new_session=True,
+        )
+    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+    if done.returncode != 0:
+        raise RuntimeError(done.stderr.decode(errors="replace")[-3000:])
+    return {"process_wall_seconds": wall, "process_cpu_seconds": cpu}
+
+
 def children_cpu() -> float:
     """CPU seconds of this process's waited-for children so far."""
     import resource
@@ -262,6 +298,12 @@ class Worker:
         self._worker = WorkerProcess(self.settings, self.log_path, new_session=True).start()  # type: ignore[arg-type]
         self.process = self._worker.process
         return self
+
+    def alive(self) -> bool:
+        return self._worker.alive
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log_path.read_text(errors="replace")[-chars:]
 
     def batches_logged(self) -> int:
         return self.log_path.read_text(errors="replace").count("batch: ")
@@ -385,7 +427,8 @@ async def start_workers(kafka: Kafka, name: str, count: int, log_dir: Path) -> t
     await ensure_topics(settings)
     workers = [
         Worker(
-            settings.model_copy(update={"worker_web_port": free_port()}),  # type: ignore[attr-defined]
+            # Each worker its own DATA_DIR: RocksDB locks a table's files to one process.
+            settings.model_copy(update={"worker_web_port": free_port(), "data_dir": settings.data_dir / f"worker{i}"}),  # type: ignore[attr-defined]
             log_dir / f"{name}-worker{i}.log",
         ).start()
         for i in range(count)
@@ -409,6 +452,9 @@ async def start_workers(kafka: Kafka, name: str, count: int, log_dir: Path) -> t
             try:
                 await watcher.wait_for(keys, timeout=60)
             except TimeoutError as exc:
+                for worker in workers:
+                    if not worker.alive():
+                        raise RuntimeError(f"a worker died while warming up:\n{worker.log_tail()}") from exc
                 print(f"warm-up round {round_}: {exc}", file=sys.stderr, flush=True)
                 kafka.warmup_stalls.append(f"{name} round {round_}: {exc}")
                 continue
@@ -637,6 +683,7 @@ def main() -> None:
     parser.add_argument("--soak-workers", type=int, default=2)
     parser.add_argument("--load-fraction", type=float, default=0.5, help="soak rate / measured max rate")
     parser.add_argument("--rss-interval", type=float, default=5.0)
+    parser.add_argument("--store", default="rocksdb://", help="the workers' table store (STORE_URL)")
     parser.add_argument("--port", type=int, default=39092)
     parser.add_argument("--broker-dir", type=Path, default=PROJECT_ROOT / ".kafka-bench")
     parser.add_argument("--out", type=Path, default=RESULTS / "throughput", help="writes OUT.json and OUT.png")
@@ -663,7 +710,11 @@ async def run_soak_only(args: argparse.Namespace) -> None:
     lines = [line for line in args.corpus.read_bytes().splitlines() if line.strip()][: args.articles]
     base = Settings()
     kafka_settings = base.model_copy(
-        update={"kafka_bootstrap_servers": f"127.0.0.1:{args.port}", "broker_dir": args.broker_dir}
+        update={
+            "kafka_bootstrap_servers": f"127.0.0.1:{args.port}",
+            "broker_dir": args.broker_dir,
+            "store_url": args.store,
+        }
     )
     broker = LocalBroker(kafka_settings)
     was_running = broker.status().running
@@ -725,6 +776,7 @@ async def run(args: argparse.Namespace) -> None:
             "worker_batch_seconds": base.worker_batch_seconds,
             "spacy_batch_size_default": base.spacy_batch_size,
             "partitions": args.partitions,
+            "store_url": args.store,
         },
     }
     say = lambda *a: print(*a, file=sys.stderr, flush=True)  # noqa: E731
@@ -748,38 +800,32 @@ async def run(args: argparse.Namespace) -> None:
     results["limit"] = limit
     say(f"[limit] {limit['seconds']} startup {limit['startup_seconds']:.2f}s, machine {limit['cpu']}")
 
-    # 3. offline: the real command
-    say("[offline] streams enrich > /dev/null")
-    meter = CpuMeter()
-    t0, c0 = time.perf_counter(), children_cpu()
-    with open(os.devnull, "wb") as devnull:
-        done = subprocess.run(
-            [sys.executable, "-m", "streams.cli", "enrich", str(corpus)],
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=devnull,
-            stderr=subprocess.PIPE,
-            check=False,
-            start_new_session=True,
-        )
-    offline_wall = time.perf_counter() - t0
-    offline_cpu = children_cpu() - c0
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.decode(errors="replace")[-3000:])
-    results["offline"] = {"process_wall_seconds": offline_wall, "process_cpu_seconds": offline_cpu, "cpu": meter.stop()}
-    say(f"[offline] {offline_wall:.1f}s, machine {results['offline']['cpu']}")
+    # 3. whole processes, A B B A: the bare limit process and the real `streams enrich`, each timed from spawn
+    # to exit (start-up, cold first batch and exit included on both sides).
+    say("[whole process] bare nlp.pipe process / streams enrich > /dev/null, A B B A")
+    whole: dict[str, list[dict]] = {"bare": [], "offline": []}
+    for kind in ("bare", "offline", "offline", "bare"):
+        meter = CpuMeter()
+        run = run_child("bare", corpus, str(best), env) if kind == "bare" else run_offline(corpus, env)
+        run["cpu"] = meter.stop()
+        whole[kind].append(run)
+        say(f"[whole process] {kind}: {run['process_wall_seconds']:.1f}s, machine {run['cpu']}")
+    results["whole_process"] = whole
+    bare_wall = statistics.mean(r["process_wall_seconds"] for r in whole["bare"])
+    offline_wall = statistics.mean(r["process_wall_seconds"] for r in whole["offline"])
+    bare_cpu = statistics.mean(r["process_cpu_seconds"] for r in whole["bare"])
+    offline_cpu = statistics.mean(r["process_cpu_seconds"] for r in whole["offline"])
 
     limit_pipe = limit["seconds"]["pipe"]
-    limit_whole = limit["startup_seconds"] + limit_pipe
     summary: dict = {
         "limit_articles_per_second": len(lines) / limit_pipe,
         "limit_words_per_second": words / limit_pipe,
-        "limit_whole_process_seconds": limit_whole,
+        "limit_whole_process_seconds": bare_wall,
         "offline_whole_process_seconds": offline_wall,
-        "offline_ratio_whole_process": limit_whole / offline_wall,
+        "offline_ratio_whole_process": bare_wall / offline_wall,
         "offline_ratio_in_process": limit_pipe / limit["seconds"]["enrich"],
         # The same two comparisons in CPU seconds: immune to what the rest of the machine does.
-        "offline_cpu_ratio_whole_process": (limit["startup_cpu_seconds"] + limit["cpu_seconds"]["pipe"]) / offline_cpu,
+        "offline_cpu_ratio_whole_process": bare_cpu / offline_cpu,
         "offline_cpu_ratio_in_process": limit["cpu_seconds"]["pipe"] / limit["cpu_seconds"]["enrich"],
         "parser_path_ratio_in_process": limit_pipe / limit["seconds"]["process"],
     }
@@ -789,7 +835,11 @@ async def run(args: argparse.Namespace) -> None:
         from streams.broker import LocalBroker
 
         kafka_settings = base.model_copy(
-            update={"kafka_bootstrap_servers": f"127.0.0.1:{args.port}", "broker_dir": args.broker_dir}
+            update={
+                "kafka_bootstrap_servers": f"127.0.0.1:{args.port}",
+                "broker_dir": args.broker_dir,
+                "store_url": args.store,
+            }
         )
         broker = LocalBroker(kafka_settings)
         was_running = broker.status().running

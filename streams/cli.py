@@ -103,6 +103,7 @@ def worker(
     settings = _settings(
         worker_processes=processes, worker_batch_size=batch_size, worker_web_port=web_port, log_level=loglevel
     )
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only its last folder
     faust_app = build_app(settings)
     # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
     run_kafka(ensure_topics(settings, internal_topics(faust_app)), settings, "create the topics")

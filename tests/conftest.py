@@ -66,7 +66,7 @@ def kafka_settings(broker: Settings, tmp_path: Path) -> Settings:
             **topics,
             "app_id": prefix,
             "topic_partitions": 2,
-            "data_dir": tmp_path / "worker-data",
+            "data_dir": tmp_path / "data" / "worker",  # parents missing: the worker creates them
             "worker_web_port": free_port(),
             "worker_batch_seconds": 0.2,
         }
