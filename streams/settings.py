@@ -50,12 +50,12 @@ class Settings(BaseSettings):
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     # How long the group waits for a silent (killed) worker before handing its partitions to another.
     worker_session_timeout: float = Field(default=60.0, gt=0)
-    # Table store. memory:// holds every table in the worker's memory and rebuilds them from their changelogs
-    # at each start. rocksdb:// keeps them in DATA_DIR with bounded memory: the production setting, set by the
-    # Dockerfile. (The worker still grows with either store: README.md, "Throughput".)
-    # It stays the default for a checkout: RocksDB locks its files, so each worker needs a DATA_DIR of its own
-    # (the benchmark runs two workers on one), and the files must be deleted with the broker's data (a reset
-    # broker's changelogs end before the offsets RocksDB kept, and Faust refuses to start).
+    # Table store. memory:// holds every table in the worker's memory (it grows with every article summary
+    # kept) and rebuilds them from their changelogs at each start. rocksdb:// keeps them in DATA_DIR with
+    # bounded memory (flat after its first minutes: benchmarks/README.md): the production setting, set by
+    # the Dockerfile. memory:// stays the default for a checkout: RocksDB locks its files, so each worker
+    # needs a DATA_DIR of its own, and the files must be deleted with the broker's data (a reset broker's
+    # changelogs end before the offsets RocksDB kept, and Faust refuses to start).
     store_url: str = "memory://"
     data_dir: Path = PROJECT_ROOT / ".streams-data"
     # rocksdb:// only. Faust opens one RocksDB per table and partition (3 tables: 12 with 4 partitions), each
