@@ -368,7 +368,13 @@ def register(app: faust.App, settings: Settings) -> State:
 
     def table(name: str, **kwargs: Any) -> faust.Table:
         # The store's options (rocksdb://: its memory bounds, see Settings); a fresh dict per table.
-        return app.Table(name, partitions=partitions, options=settings.table_options(), **kwargs)
+        return app.Table(
+            name,
+            partitions=partitions,
+            options=settings.table_options(),
+            standby_buffer_size=settings.table_standby_buffer_size,
+            **kwargs,
+        )
 
     # Keyed by the enriched topic's raw key (bytes): same partitioning as the topic feeding it.
     articles = table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries")

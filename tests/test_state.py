@@ -234,6 +234,9 @@ def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:
     assert {"index-articles", "count-speaker-quotes", "count-entity-mentions"} <= set(app.agents)
     # Every table gets the store's (RocksDB memory) options.
     assert all(app.tables[n].options == Settings().table_options() for n in names)
+    # Standby copies apply other workers' changelog records in small batches (Faust holds 1,000 per table).
+    bounded = build_app(Settings(app_id="state-standby", table_standby_buffer_size=7))
+    assert {t.standby_buffer_size for t in bounded.tables.values()} == {7}
 
 
 @pytest.mark.kafka
