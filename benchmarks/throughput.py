@@ -223,36 +223,35 @@ class CpuMeter:
         }
 
 
+def timed_run(
+    cmd: list[str], env: dict[str, str], what: str, stdout: int = subprocess.PIPE
+) -> tuple[bytes, float, float]:
+    """Run `cmd` in a session of its own, timed from spawn to exit: (its stdout, wall seconds, CPU seconds).
+    Raises with the end of its stderr if it fails."""
+    t0, c0 = time.perf_counter(), children_cpu()
+    done = subprocess.run(
+        cmd, env=env, cwd=PROJECT_ROOT, stdout=stdout, stderr=subprocess.PIPE, check=False, start_new_session=True
+    )
+    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{done.stderr.decode(errors='replace')[-3000:]}")
+    return done.stdout or b"", wall, cpu
+
+
 def run_child(kind: str, corpus: Path, batch_sizes: str, env: dict[str, str]) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind, "--corpus", str(corpus)]
     cmd += ["--batch-sizes", batch_sizes]
-    t0, c0 = time.perf_counter(), children_cpu()
-    done = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, capture_output=True, check=False, start_new_session=True)
-    wall = time.perf_counter() - t0
-    if done.returncode != 0:
-        raise RuntimeError(f"child {kind} failed:\n{done.stderr.decode(errors='replace')[-3000:]}")
-    result = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    stdout, wall, cpu = timed_run(cmd, env, f"child {kind}")
+    result = json.loads(stdout.decode().strip().splitlines()[-1])
     result["process_wall_seconds"] = wall
-    result["process_cpu_seconds"] = children_cpu() - c0
+    result["process_cpu_seconds"] = cpu
     return result
 
 
 def run_offline(corpus: Path, env: dict[str, str]) -> dict:
     """The real `streams enrich <corpus> > /dev/null`, timed from spawn to exit."""
-    t0, c0 = time.perf_counter(), children_cpu()
-    with open(os.devnull, "wb") as devnull:
-        done = subprocess.run(
-            [sys.executable, "-m", "streams.cli", "enrich", str(corpus)],
-            env=env,
-            cwd=PROJECT_ROOT,
-            stdout=devnull,
-            stderr=subprocess.PIPE,
-            check=False,
-            start_new_session=True,
-        )
-    wall, cpu = time.perf_counter() - t0, children_cpu() - c0
-    if done.returncode != 0:
-        raise RuntimeError(done.stderr.decode(errors="replace")[-3000:])
+    cmd = [sys.executable, "-m", "streams.cli", "enrich", str(corpus)]
+    _, wall, cpu = timed_run(cmd, env, "streams enrich", stdout=subprocess.DEVNULL)
     return {"process_wall_seconds": wall, "process_cpu_seconds": cpu}
 
 
@@ -303,10 +302,10 @@ class Worker:
         return self._worker.alive
 
     def log_tail(self, chars: int = 3000) -> str:
-        return self.log_path.read_text(errors="replace")[-chars:]
+        return self._worker.log()[-chars:]
 
     def batches_logged(self) -> int:
-        return self.log_path.read_text(errors="replace").count("batch: ")
+        return self._worker.log().count("batch: ")
 
     def rss(self) -> tuple[int, int] | None:
         """(worker process RSS, its children's RSS) in bytes, or None if it is gone."""
@@ -700,6 +699,17 @@ def main() -> None:
     asyncio.run(run_soak_only(args) if args.only_soak else run(args))
 
 
+def bench_settings(base: object, args: argparse.Namespace) -> object:
+    """`base` Settings for the benchmark's own broker (`--port`, `--broker-dir`) and store (`--store`)."""
+    return base.model_copy(  # type: ignore[attr-defined]
+        update={
+            "kafka_bootstrap_servers": f"127.0.0.1:{args.port}",
+            "broker_dir": args.broker_dir,
+            "store_url": args.store,
+        }
+    )
+
+
 async def run_soak_only(args: argparse.Namespace) -> None:
     """Only the soak, at a given rate: to compare settings (e.g. WORKER_BATCH_SECONDS) under the same load."""
     from streams.broker import LocalBroker
@@ -709,13 +719,7 @@ async def run_soak_only(args: argparse.Namespace) -> None:
         raise SystemExit("--only-soak needs --soak-rate")
     lines = [line for line in args.corpus.read_bytes().splitlines() if line.strip()][: args.articles]
     base = Settings()
-    kafka_settings = base.model_copy(
-        update={
-            "kafka_bootstrap_servers": f"127.0.0.1:{args.port}",
-            "broker_dir": args.broker_dir,
-            "store_url": args.store,
-        }
-    )
+    kafka_settings = bench_settings(base, args)
     broker = LocalBroker(kafka_settings)
     was_running = broker.status().running
     status = broker.start(timeout=240)
@@ -834,13 +838,7 @@ async def run(args: argparse.Namespace) -> None:
     if not args.skip_kafka:
         from streams.broker import LocalBroker
 
-        kafka_settings = base.model_copy(
-            update={
-                "kafka_bootstrap_servers": f"127.0.0.1:{args.port}",
-                "broker_dir": args.broker_dir,
-                "store_url": args.store,
-            }
-        )
+        kafka_settings = bench_settings(base, args)
         broker = LocalBroker(kafka_settings)
         was_running = broker.status().running
         say(f"[kafka] broker on {args.port} ({args.broker_dir})")
