@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spacy.language import Language
 
-from streams.nlp.quotes import load_cues, main_fragments, quotations
+from streams.nlp import lexicons
+from streams.nlp.quotes import main_fragments, quotations
 from streams.nlp.records import Quote
 
 
@@ -76,7 +77,7 @@ def test_stray_marks_never_raise_and_stay_in_the_text(text: str) -> None:
 
 
 def test_cue_lexicon_is_data() -> None:
-    cues = load_cues()
+    cues = lexicons.cues()
     assert "clause" in cues["say"]
     assert "prep" in cues["according to"]
     assert "of" in cues["accuse"]
@@ -344,7 +345,7 @@ def test_short_narration_between_fragments_keeps_them_all() -> None:
 
 
 def test_cue_lexicon_merges_a_word_listed_twice() -> None:
-    cues = load_cues()
+    cues = lexicons.cues()
     assert {"clause", "noun"} <= cues["remark"]
 
 
@@ -515,6 +516,4 @@ def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) 
 
 
 def test_the_pro_form_lexicon_is_data() -> None:
-    from streams.nlp.quotes import DATA_DIR, load_words
-
-    assert {"so", "yes", "no", "same"} <= load_words(DATA_DIR / "proforms.txt")
+    assert {"so", "yes", "no", "same"} <= lexicons.words("proforms.txt")

@@ -28,7 +28,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from streams.nlp.gazetteer import Place, data_lines, lookup, places
+from streams.nlp import lexicons
+from streams.nlp.gazetteer import Place, lookup, places
 from streams.nlp.records import Entity, Mention
 
 Doc.set_extension("entities", default=None, force=True)
@@ -60,28 +61,21 @@ def entity_id(name: str, label: str) -> str:
 # Lexicons (data files), read once per process.
 
 
-def _words(name: str) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(row[0].split()) for row in data_lines(name))
-
-
-@lru_cache(maxsize=1)
 def titles() -> frozenset[tuple[str, ...]]:
-    return _words("titles.txt")
+    return lexicons.phrases("titles.txt")
 
 
-@lru_cache(maxsize=1)
 def honorifics() -> frozenset[tuple[str, ...]]:
-    return _words("honorifics.txt")
+    return lexicons.phrases("honorifics.txt")
 
 
-@lru_cache(maxsize=1)
 def title_modifiers() -> frozenset[tuple[str, ...]]:
-    return _words("title_modifiers.txt")
+    return lexicons.phrases("title_modifiers.txt")
 
 
 @lru_cache(maxsize=1)
 def place_nouns() -> dict[str, str]:
-    return {row[0]: row[1] for row in data_lines("place_nouns.txt")}
+    return {row[0]: row[1] for row in lexicons.rows("place_nouns.txt")}
 
 
 @lru_cache(maxsize=1)

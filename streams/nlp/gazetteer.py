@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Literal
+
+from streams.nlp import lexicons
 
 PlaceKind = Literal["country", "demonym", "state", "continent", "city"]
 
@@ -24,12 +25,6 @@ class Place:
     label: str  # the NER label the name deserves: GPE, LOC or NORP
     kind: PlaceKind
     key: str  # one name per place whatever the surface form ("Russian Federation" -> "Russia")
-
-
-def data_lines(name: str) -> list[list[str]]:
-    """A data file of streams.nlp.data as rows of tab-separated fields, without comments and blanks."""
-    text = resources.files("streams.nlp.data").joinpath(name).read_text(encoding="utf-8")
-    return [line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def demonyms(country: str) -> set[str]:
@@ -51,7 +46,7 @@ def demonyms(country: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _demonym_rules() -> tuple[tuple[str, str], ...]:
-    return tuple((row[0], row[1]) for row in data_lines("demonym_rules.txt"))
+    return tuple((row[0], row[1]) for row in lexicons.rows("demonym_rules.txt"))
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +76,7 @@ def places() -> dict[str, Place]:
         for name in names:
             for form in demonyms(name):
                 table.setdefault(form, Place("NORP", "demonym", key))
-    for row in data_lines("demonyms_irregular.txt"):
+    for row in lexicons.rows("demonyms_irregular.txt"):
         code, forms = row[0], row[1]
         if code in key_by_code:
             key = key_by_code[code]
@@ -106,4 +101,4 @@ def lookup(name: str) -> Place | None:
     return places().get(name)
 
 
-__all__ = ["CITY_MIN_POPULATION", "Place", "data_lines", "demonyms", "lookup", "places"]
+__all__ = ["CITY_MIN_POPULATION", "Place", "demonyms", "lookup", "places"]

@@ -24,44 +24,16 @@ import logging
 import re
 from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
+from streams.nlp import lexicons
 from streams.nlp.records import Cue, Mention, Quote, QuoteKind
 
 Doc.set_extension("quotes", default=None, force=True)
 
 logger = logging.getLogger(__name__)
-
-DATA_DIR = Path(__file__).parent / "data"
-
-# ---------------------------------------------------------------------------------------------------
-# Lexicon
-
-
-@lru_cache(maxsize=8)
-def load_cues(path: Path = DATA_DIR / "cues.txt") -> dict[str, frozenset[str]]:
-    """Cue lemma (or multiword preposition) -> frames where its content stands (see the file's header)."""
-    cues: dict[str, frozenset[str]] = {}
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        lemma, _, frames = line.rpartition(" ")
-        key = lemma.strip().lower()  # a word listed twice (verb and noun) has both lines' frames
-        cues[key] = cues.get(key, frozenset()) | {f.strip() for f in frames.split(",") if f.strip()}
-    return cues
-
-
-@lru_cache(maxsize=8)
-def load_words(path: Path) -> frozenset[str]:
-    """A one-word-a-line data file, lower-cased, comments dropped."""
-    lines = (raw.split("#", 1)[0].strip().lower() for raw in path.read_text(encoding="utf-8").splitlines())
-    return frozenset(line for line in lines if line)
-
 
 # ---------------------------------------------------------------------------------------------------
 # Quotation marks, on the text
@@ -677,7 +649,7 @@ class QuoteFinder:
         self.q_starts = [q.start for q in self.quotations]
         self.token_starts = [t.idx for t in doc]
         self.candidates: list[Candidate] = []
-        self.proforms = load_words(DATA_DIR / "proforms.txt")
+        self.proforms = lexicons.words("proforms.txt")
         #: Content spans of transcript turns ("SMITH: ...").
         self.turns: list[tuple[int, int]] = []
 
@@ -1122,7 +1094,7 @@ def extract_quotes(doc: Doc, cues: dict[str, frozenset[str]] | None = None) -> l
     """The quotes of a parsed Doc (needs the parser, tagger and lemmatizer; NER is not used here)."""
     if not len(doc):
         return []
-    return QuoteFinder(doc, cues if cues is not None else load_cues()).quotes()
+    return QuoteFinder(doc, cues if cues is not None else lexicons.cues()).quotes()
 
 
 @Language.factory("streams_quotes")
@@ -1132,7 +1104,7 @@ def make_quotes(nlp: Language, name: str) -> QuoteExtractor:
 
 class QuoteExtractor:
     def __init__(self, cues: dict[str, frozenset[str]] | None = None) -> None:
-        self.cues = cues if cues is not None else load_cues()
+        self.cues = cues if cues is not None else lexicons.cues()
 
     def __call__(self, doc: Doc) -> Doc:
         try:

@@ -24,7 +24,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from streams.nlp import entities as entities_module
-from streams.nlp.quotes import DATA_DIR, load_words
+from streams.nlp import lexicons
 from streams.nlp.records import Entity, Mention, Quote, Speaker
 
 logger = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ WINDOW = 3000
 
 
 def roles() -> frozenset[str]:
-    return load_words(DATA_DIR / "roles.txt")
+    return lexicons.words("roles.txt")
 
 
 @dataclass(frozen=True, slots=True)
