@@ -1,9 +1,14 @@
-"""`make faults`: a crash scenario with figures. Nothing may be lost.
+"""`make faults`: a crash scenario with figures. Nothing may be lost, nothing may stall the worker.
 
 A broker of its own (tmp folder, port 19492), one worker; the seed article published with varied ids,
 hostile messages mixed in; the worker is SIGKILLed twice mid-stream and restarted. Then it counts:
 articles published, lost (must be 0), duplicates (re-deliveries, all identical), dead-lettered (all the
 hostile ones), and whether the last worker is alive.
+
+Then the expensive inputs: an article with a 200,000-space line after a colon, one with 20,000 `AB: x`
+transcript lines, one with 20,000 quotes, a 5.5 MB message, and a valid article after them. Each must be
+enriched or dead-lettered (the oversize one dead-lettered), the worker must stay alive, and the valid
+article must be enriched within 4 minutes of its publication. The report lists each message's fate.
 """
 
 from __future__ import annotations
@@ -23,9 +28,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from streams.broker import LocalBroker  # noqa: E402
+from streams.clients import consumer  # noqa: E402
 from streams.settings import Settings  # noqa: E402
-from streams.transport import consumer  # noqa: E402
-from tests.support import WorkerProcess, publish  # noqa: E402
+from tests.support import WorkerProcess, free_port, publish, topic_settings  # noqa: E402
+
+#: Inputs that cost too much if any step of the pipeline is super-linear, or that no topic can carry.
+EXPENSIVE = {
+    b"spaces-after-colon": orjson.dumps({"text": "Opening line.\nAB:" + " " * 200_000 + "x\nClosing line."}),
+    b"transcript-lines": orjson.dumps({"text": "AB: x\n" * 20_000}),
+    b"thousands-of-quotes": orjson.dumps({"text": '"We will win this race," she said. ' * 20_000}),
+    b"oversize-message": orjson.dumps({"text": "word " * 1_100_000}),  # 5.5 MB
+}
+#: The valid article published after them, and how long it may take.
+AFTER = (b"valid-after-expensive", orjson.dumps({"text": '"We are ready," the mayor said on Monday.'}))
+AFTER_WITHIN = 240.0
 
 HOSTILE = [
     b"not json",
@@ -89,6 +105,37 @@ async def collect(settings: Settings, wanted: set[bytes], hostile: int, kills: l
     }
 
 
+async def expensive_inputs(settings: Settings, log_dir: Path) -> dict:
+    """Publish the expensive inputs and a valid article after them; report each one's fate."""
+    client = consumer(settings, settings.topic_enriched, settings.topic_deadletter, from_beginning=False)
+    await client.start()
+    await client.getmany(timeout_ms=1000)  # positions at the end, before publishing
+    fates: dict[bytes, str] = {}
+    with WorkerProcess(settings, log_dir / "worker-expensive.log") as worker:
+        await publish(settings, [*EXPENSIVE.items(), AFTER])
+        published = time.monotonic()
+        waited = 0.0
+        try:
+            while len(fates) < len(EXPENSIVE) + 1 and waited < 900 and worker.alive:
+                for tp, records in (await client.getmany(timeout_ms=500)).items():
+                    for record in records:
+                        if tp.topic == settings.topic_enriched:
+                            fates[record.key] = f"enriched after {time.monotonic() - published:.0f} s"
+                        else:
+                            letter = orjson.loads(record.value)
+                            cut = ", original truncated" if letter.get("original_truncated") else ""
+                            fates[record.key] = f"dead-lettered ({letter['error']}{cut})"
+                waited = time.monotonic() - published
+            alive = worker.alive
+        finally:
+            await client.stop()
+    figures: dict[str, object] = {key.decode(): fates.get(key, "no outcome") for key, _ in [*EXPENSIVE.items(), AFTER]}
+    after = fates.get(AFTER[0], "")
+    figures["valid article in time"] = after.startswith("enriched") and float(after.split()[2]) <= AFTER_WITHIN
+    figures["worker alive after them"] = alive
+    return figures
+
+
 async def main(count: int, port: int) -> int:
     seed = next((PROJECT_ROOT / "seeds").glob("*.txt")).read_text()
     with tempfile.TemporaryDirectory(prefix="streams-faults-") as tmp:
@@ -99,16 +146,13 @@ async def main(count: int, port: int) -> int:
         await asyncio.to_thread(broker.start, 240)
         try:
             prefix = f"faults{uuid.uuid4().hex[:6]}"
-            settings = base.model_copy(
-                update={
-                    **{f"topic_{n}": f"{prefix}.{n}" for n in ("articles", "enriched", "quotes", "entities",
-                                                               "sentences", "deadletter")},
-                    "app_id": prefix,
-                    "data_dir": folder / "worker-data",
-                    "worker_web_port": port + 10,
-                    "worker_session_timeout": 8.0,
-                }
-            )  # fmt: skip
+            settings = topic_settings(
+                base,
+                prefix,
+                data_dir=folder / "worker-data",
+                worker_web_port=free_port(),
+                worker_session_timeout=8.0,
+            )
             messages = [
                 (f"seed-{i:04d}".encode(), orjson.dumps({"id": f"seed-{i:04d}", "text": seed, "title": f"Take {i}"}))
                 for i in range(count)
@@ -124,12 +168,22 @@ async def main(count: int, port: int) -> int:
             started = time.monotonic()
             figures = await collect(settings, {k for k, _ in messages}, len(HOSTILE), [count // 4, count // 2], folder)
             figures["seconds"] = round(time.monotonic() - started, 1)
+            print("publishing the expensive inputs...", flush=True)
+            figures |= await expensive_inputs(settings, folder)
         finally:
             await asyncio.to_thread(broker.stop)
     width = max(map(len, figures))
     for name, value in figures.items():
         print(f"{name:<{width}}  {value}")
-    ok = figures["lost"] == 0 and figures["differing re-deliveries"] == 0 and figures["worker alive"]
+    ok = (
+        figures["lost"] == 0
+        and figures["differing re-deliveries"] == 0
+        and figures["worker alive"]
+        and figures["worker alive after them"]
+        and figures["valid article in time"]
+        and str(figures["oversize-message"]).startswith("dead-lettered")
+        and all(not str(figures[key.decode()]).startswith("no outcome") for key in EXPENSIVE)
+    )
     return 0 if ok else 1
 
 

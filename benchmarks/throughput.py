@@ -112,12 +112,12 @@ def child_main(argv: Sequence[str]) -> None:
                 pass
 
         def enrich(part: list[int]) -> None:
-            for event in enricher.enrich(enricher.parse(raws[i]) for i in part):
+            for event in enricher.enrich(enricher.validate(raws[i]) for i in part):
                 events.dumps(event)
 
         def process(part: list[int]) -> None:
             for start in range(0, len(part), args.worker_batch):
-                enricher.process([raws[i] for i in part[start : start + args.worker_batch]])
+                enricher.enrich_raw([raws[i] for i in part[start : start + args.worker_batch]])
 
         half = len(texts) // 2
         halves = [list(range(half)), list(range(half, len(texts)))]
@@ -343,17 +343,15 @@ class Kafka:
     warmup_stalls: list[str] = field(default_factory=list)
 
     def phase_settings(self, name: str, port: int) -> object:
+        from tests.support import topic_settings
+
         prefix = f"bench{uuid.uuid4().hex[:8]}-{name}"
-        topics = {f"topic_{t}": f"{prefix}.{t}" for t in ("articles", "enriched", "quotes", "entities", "sentences")}
-        topics["topic_deadletter"] = f"{prefix}.deadletter"
-        return self.base.model_copy(  # type: ignore[attr-defined]
-            update={
-                **topics,
-                "app_id": prefix,
-                "topic_partitions": self.partitions,
-                "data_dir": self.workdir / prefix,
-                "worker_web_port": port,
-            }
+        return topic_settings(
+            self.base,  # type: ignore[arg-type]
+            prefix,
+            topic_partitions=self.partitions,
+            data_dir=self.workdir / prefix,
+            worker_web_port=port,
         )
 
 
@@ -389,7 +387,7 @@ class Watcher:
         self.client = None
 
     async def start(self) -> None:
-        from streams.transport import consumer
+        from streams.clients import consumer
 
         # Each phase has fresh topics: read them from offset 0 (no race with an offset reset to "latest").
         # Subscribed without a group: the client assigns itself every partition once metadata has them.
@@ -420,7 +418,7 @@ class Watcher:
 async def start_workers(kafka: Kafka, name: str, count: int, log_dir: Path) -> tuple[object, list[Worker], Watcher]:
     """Start `count` workers on fresh topics and warm them up: each has processed a batch, so it has loaded
     its model and holds partitions, before any clock starts."""
-    from streams.transport import ensure_topics, producer
+    from streams.clients import ensure_topics, producer
 
     settings = kafka.phase_settings(name, 0)
     await ensure_topics(settings)
@@ -480,7 +478,7 @@ DEFAULT_WARMUP = (
 
 
 async def throughput_phase(kafka: Kafka, count: int, messages: list[tuple[bytes, bytes]], log_dir: Path) -> dict:
-    from streams.transport import producer
+    from streams.clients import producer
 
     settings, workers, watcher = await start_workers(kafka, f"w{count}", count, log_dir)
     meter = CpuMeter(kafka.broker_pid)
@@ -553,7 +551,7 @@ async def soak_phase(
     log_dir: Path,
     rss_interval: float,
 ) -> dict:
-    from streams.transport import producer
+    from streams.clients import producer
 
     settings, workers, watcher = await start_workers(kafka, f"soak{count}", count, log_dir)
     meter = CpuMeter(kafka.broker_pid)

@@ -97,8 +97,8 @@ def worker(
     """Run the stream worker (Faust) until SIGTERM or Ctrl-C; the batch in flight finishes first."""
     import faust
 
-    from streams.app import build_app, internal_topics
-    from streams.transport import ensure_topics
+    from streams.clients import ensure_topics
+    from streams.worker.app import build_app, internal_topics
 
     settings = _settings(
         worker_processes=processes, worker_batch_size=batch_size, worker_web_port=web_port, log_level=loglevel
@@ -132,7 +132,7 @@ def publish(
 
 
 async def _publish(settings: Settings, topic: str, messages: list) -> int:
-    from streams.transport import ensure_topics, producer
+    from streams.clients import ensure_topics, producer
 
     await ensure_topics(settings)
     client = producer(settings)
@@ -177,7 +177,7 @@ def subscribe(
 async def _subscribe(
     settings: Settings, topic: str, from_beginning: bool, limit: int | None, timeout: float | None, speaker: str | None
 ) -> None:
-    from streams.transport import read_topic
+    from streams.clients import read_topic
 
     printed = 0
     out = sys.stdout.buffer
@@ -203,9 +203,9 @@ def speaks(event: dict, name: str) -> bool:
 
 @app.command()
 def enrich(paths: Paths) -> None:
-    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid)."""
+    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid or fails)."""
     from streams import nlp
-    from streams.enrich import Enricher
+    from streams.enrich import Enricher, Rejected
     from streams.sources import read_messages
 
     settings = get_settings()
@@ -216,13 +216,17 @@ def enrich(paths: Paths) -> None:
         nonlocal invalid
         for message in read_messages(paths):
             try:
-                yield enricher.parse(message.value)
+                yield enricher.validate(message.value)
             except events.InvalidArticle as exc:
                 invalid += 1
                 err.print(f"[red]invalid article[/red] {message.origin}: {exc.reason}")
 
     out = sys.stdout.buffer
     for enriched in enricher.enrich(valid_articles()):
+        if isinstance(enriched, Rejected):
+            invalid += 1
+            err.print(f"[red]{enriched.error}[/red]: {enriched.reason}")
+            continue
         out.write(events.dumps(enriched) + b"\n")
     out.flush()
     if invalid:
@@ -343,8 +347,8 @@ def show_api_summary(settings: Settings, wait: float = 30) -> None:
 
 async def _demo_run(settings: Settings, paths: list[str], timeout: float) -> int:
     """Publish, then print quote events until every published article's quotes have arrived."""
+    from streams.clients import consumer, ensure_topics, topic_partitions
     from streams.sources import read_messages
-    from streams.transport import consumer, ensure_topics, topic_partitions
 
     await ensure_topics(settings)
     watched = [settings.topic("enriched"), settings.topic("quotes")]

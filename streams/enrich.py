@@ -56,16 +56,45 @@ def outputs_for(enriched: Event) -> list[Output]:
     return messages
 
 
+#: Bytes a record costs in a batch of one beyond its key and value (batch header 61, record header up
+#: to 21, headers), with room to spare: what the broker's `max.message.bytes` counts besides the payload.
+RECORD_OVERHEAD = 512
+
+
+def fits(output: Output, limit: int) -> bool:
+    """Whether the broker takes `output` under a `max.message.bytes` of `limit` (key and overhead counted)."""
+    return len(output.key or b"") + len(output.value) + RECORD_OVERHEAD <= limit
+
+
 def sized(outputs: list[Output], settings: Settings) -> Result:
-    """The outputs, or a rejection when one would be over Kafka's message size (the broker would refuse it
-    and the batch would never be acknowledged)."""
+    """The outputs, or a rejection when one would be over Kafka's message size (the broker would refuse it)."""
     limit = settings.max_message_bytes
     for output in outputs:
-        if len(output.value) > limit:
-            return Rejected(
-                "too_large", f"its {output.topic} event is {len(output.value)} bytes, over the limit of {limit}"
-            )
+        if not fits(output, limit):
+            size = len(output.value) + len(output.key or b"")
+            return Rejected("too_large", f"its {output.topic} event is {size} bytes, over the limit of {limit}")
     return outputs
+
+
+class PipelineFailures:
+    """spaCy's error handler for our components: remembers which article a component failed on, and why.
+
+    spaCy calls it with the doc a component (one without an error handler of its own: ours) failed on and
+    drops that doc from `nlp.pipe`'s output. Components raise; this is where their errors are caught, and
+    `Enricher` decides what becomes of the article. The model's own components raise through `nlp.pipe`
+    (spaCy 3.8's parser takes no error handler): that costs their minibatch, retried one at a time.
+    """
+
+    def __init__(self) -> None:
+        self.failed: dict[int, tuple[str, Exception]] = {}
+
+    def __call__(self, component: str, proc: object, docs: list[Doc], exc: Exception) -> None:
+        for doc in docs:
+            self.failed[doc.user_data[ARTICLE_INDEX]] = (component, exc)
+
+
+#: Where a doc carries its article's place in the batch, for `PipelineFailures`.
+ARTICLE_INDEX = "streams_article_index"
 
 
 class Enricher:
@@ -75,60 +104,66 @@ class Enricher:
         self.nlp = nlp
         self.settings = settings
         self.model = model_name(nlp)
+        self.failures = PipelineFailures()
 
     def _docs(self, articles: Sequence[Article]) -> Iterator[Doc]:
-        for article in articles:
+        for index, article in enumerate(articles):
             doc = self.nlp.make_doc(article.text)
             doc._.title = article.title
+            doc.user_data[ARTICLE_INDEX] = index
             yield doc
 
-    def enrich(self, articles: Iterable[Article]) -> Iterator[Event]:
-        """Enriched events for articles, in order; parses in batches of `spacy_batch_size`."""
+    def enrich(self, articles: Iterable[Article]) -> Iterator[Event | Rejected]:
+        """Enriched events (or why not) for articles, in order; parses in batches of `spacy_batch_size`."""
         batch: list[Article] = []
         for article in articles:
             batch.append(article)
             if len(batch) >= self.settings.spacy_batch_size:
-                yield from self._enrich_batch(batch)
+                yield from self.enrich_batch(batch)
                 batch = []
         if batch:
-            yield from self._enrich_batch(batch)
+            yield from self.enrich_batch(batch)
 
-    def _enrich_batch(self, articles: Sequence[Article]) -> list[Event]:
-        docs = self.nlp.pipe(self._docs(articles), batch_size=self.settings.spacy_batch_size)
-        return [events.enriched_event(a, doc, self.model) for a, doc in zip(articles, docs, strict=True)]
+    def enrich_batch(self, articles: Sequence[Article]) -> list[Event | Rejected]:
+        """One enriched event per article, or a `processing_failed` rejection for an article the pipeline
+        failed on: one bad article never costs the others."""
+        self.failures.failed.clear()
+        # Per batch: enrichers may share one pipeline (tests do), and the handler is the pipeline's.
+        self.nlp.default_error_handler = self.failures
+        try:
+            parsed = self.nlp.pipe(self._docs(articles), batch_size=self.settings.spacy_batch_size)
+            docs = {doc.user_data[ARTICLE_INDEX]: doc for doc in parsed}
+        except Exception as exc:
+            if len(articles) > 1:
+                return [result for article in articles for result in self.enrich_batch([article])]
+            docs, self.failures.failed[0] = {}, ("tokenizer or model", exc)
+        failed = dict(self.failures.failed)
+        results: list[Event | Rejected] = []
+        for index, article in enumerate(articles):
+            if index in docs:
+                results.append(events.enriched_event(article, docs[index], self.model))
+                continue
+            component, exc = failed[index]
+            log.error("article %s failed in %s: %r", article.article_id, component, exc, exc_info=exc)
+            results.append(Rejected("processing_failed", f"the pipeline's {component} failed on it: {exc!r}"))
+        return results
 
-    def process(self, raws: Sequence[bytes]) -> list[Result]:
-        """Validate, parse and serialize a batch of raw message values; one result per input, in order.
-
-        An article that makes the pipeline fail is isolated and rejected alone: one bad article must not
-        cost its batch.
-        """
+    def enrich_raw(self, raws: Sequence[bytes]) -> list[Result]:
+        """Validate, enrich and serialize a batch of raw message values; one result per input, in order."""
         results: list[Result | None] = [None] * len(raws)
         valid: list[tuple[int, Article]] = []
         for index, raw in enumerate(raws):
             try:
-                valid.append((index, self.parse(raw)))
+                valid.append((index, self.validate(raw)))
             except InvalidArticle as exc:
                 results[index] = Rejected(exc.error, exc.reason)
-        articles = [article for _, article in valid]
-        try:
-            enriched = self._enrich_batch(articles)
-        except Exception:
-            log.exception("batch of %d failed in the pipeline; retrying its articles one by one", len(articles))
-            enriched = [self._enrich_one(article) for article in articles]
+        enriched = self.enrich_batch([article for _, article in valid])
         for (index, _), event in zip(valid, enriched, strict=True):
             results[index] = event if isinstance(event, Rejected) else sized(outputs_for(event), self.settings)
         return [r for r in results if r is not None]
 
-    def _enrich_one(self, article: Article) -> Event | Rejected:
-        try:
-            return self._enrich_batch([article])[0]
-        except Exception as exc:
-            log.exception("article %s failed in the pipeline", article.article_id)
-            return Rejected("processing_failed", f"the pipeline failed on this article: {exc!r}")
-
-    def parse(self, raw: bytes) -> Article:
-        return events.parse_article(
+    def validate(self, raw: bytes) -> Article:
+        return events.validate_article(
             raw, max_bytes=self.settings.max_article_bytes, max_depth=self.settings.max_json_depth
         )
 
@@ -162,8 +197,8 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def process_in_process(raws: Sequence[bytes]) -> list[Result]:
+def enrich_raw_batch(raws: Sequence[bytes]) -> list[Result]:
     """Entry point run inside a parser process (picklable: a module-level function)."""
     if _enricher is None:
         raise RuntimeError("parser process was not initialized")
-    return _enricher.process(raws)
+    return _enricher.enrich_raw(raws)

@@ -1,6 +1,6 @@
 """Event shapes and their wire format: every (de)serialization and schema check lives here.
 
-Inbound: `parse_article(raw)` turns bytes from the articles topic into an `Article`, or raises
+Inbound: `validate_article(raw)` turns bytes from the articles topic into an `Article`, or raises
 `InvalidArticle` with a reason (the worker sends those to the dead-letter topic).
 Outbound: `enriched_event` / `quote_events` / ... build plain dicts from an article and its parsed
 `Doc`; `dumps` serializes them once with orjson. `schemas/` (JSON Schema 2020-12) describes them all.
@@ -127,7 +127,7 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def parse_article(raw: bytes, *, max_bytes: int, max_depth: int) -> Article:
+def validate_article(raw: bytes, *, max_bytes: int, max_depth: int) -> Article:
     """Validate one message from the articles topic; raise `InvalidArticle` saying why it is bad."""
     if len(raw) > max_bytes:
         raise InvalidArticle("too_large", f"article is {len(raw)} bytes, over the limit of {max_bytes}")
@@ -266,13 +266,24 @@ def fan_out(enriched: Event) -> Iterator[tuple[str, Event]]:
 
 
 def dead_letter_event(
-    *, error: str, reason: str, original: bytes, topic: str, partition: int, offset: int, key: bytes | None
+    *,
+    error: str,
+    reason: str,
+    original: bytes,
+    topic: str,
+    partition: int,
+    offset: int,
+    key: bytes | None,
+    original_size: int | None = None,
 ) -> Event:
+    """A dead letter. `original_size` larger than `original`: the original was cut to fit the topic."""
+    size = len(original) if original_size is None else original_size
     return {
         "reason": reason,
         "error": error,
         "original_base64": base64.b64encode(original).decode("ascii"),
-        "original_size": len(original),
+        "original_size": size,
+        "original_truncated": size > len(original),
         "source": {
             "topic": topic,
             "partition": partition,

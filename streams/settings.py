@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     # Input limits (anything over them goes to the dead-letter topic)
     max_article_bytes: int = Field(default=1_000_000, ge=1)
     max_json_depth: int = Field(default=64, ge=1)
+    # Seconds an article may take in the parser before its process is replaced and it is dead-lettered
+    # (processing_timeout). The largest article allowed (MAX_ARTICLE_BYTES of news text) parses in about two
+    # minutes on one core here: three times that. A batch gets it for each MAX_ARTICLE_BYTES of its size.
+    article_timeout_seconds: float = Field(default=360.0, gt=0)
     # Drop exact re-publications (same article id and content) seen within this many seconds; 0 = off.
     dedup_window_seconds: float = Field(default=0.0, ge=0)
 

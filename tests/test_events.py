@@ -8,13 +8,13 @@ import orjson
 import pytest
 
 from streams import events
-from streams.events import InvalidArticle, parse_article
+from streams.events import InvalidArticle, validate_article
 
 LIMITS = {"max_bytes": 1_000_000, "max_depth": 64}
 
 
 def parse(raw: bytes, **limits: int):
-    return parse_article(raw, **{**LIMITS, **limits})
+    return validate_article(raw, **{**LIMITS, **limits})
 
 
 def test_valid_article_keeps_its_fields() -> None:

@@ -18,10 +18,9 @@ import pytest
 from aiokafka import TopicPartition
 
 from streams import events
-from streams.dedup import DedupWindow
+from streams.clients import consumer as kafka_consumer
 from streams.settings import Settings
-from streams.transport import consumer as kafka_consumer
-from tests.support import WorkerProcess, publish
+from tests.support import WorkerProcess, free_port_pair, publish, topic_settings
 
 pytestmark = pytest.mark.kafka
 
@@ -185,13 +184,7 @@ async def test_same_article_twice_same_ids_and_optional_dedup(fault_settings: Se
     assert_redeliveries_identical(seen.records["enriched"])
 
     # With a window: the exact re-publication is dropped; new content under the same id is not.
-    dedup = fault_settings.model_copy(
-        update={
-            f"topic_{name}": f"{fault_settings.topic(name)}-dedup"
-            for name in ("articles", "enriched", "quotes", "entities", "sentences", "deadletter")
-        }
-        | {"app_id": f"{fault_settings.app_id}-dedup", "dedup_window_seconds": 60.0}
-    )
+    dedup = topic_settings(fault_settings, f"{fault_settings.app_id}-dedup", dedup_window_seconds=60.0)
     with WorkerProcess(dedup, tmp_path / "dedup.log") as worker:
         await publish(
             dedup,
@@ -204,22 +197,7 @@ async def test_same_article_twice_same_ids_and_optional_dedup(fault_settings: Se
     assert texts == [orjson.loads(value)["text"], orjson.loads(changed)["text"]]
 
 
-def test_dedup_window_expires_and_stays_bounded() -> None:
-    now = [0.0]
-    window = DedupWindow(10.0, max_entries=3, clock=lambda: now[0])
-    assert not window.seen("a", "h1")
-    assert window.seen("a", "h1")
-    assert not window.seen("a", "h2")  # same id, other content: not a re-publication
-    now[0] = 10.0
-    assert not window.seen("a", "h1")  # the window has passed
-    for name in "bcde":
-        window.seen(name, "h")
-    assert len(window) == 3
-
-
 # --------------------------------------------------------------------------- broker restart
-
-RESTART_PORT = 19292  # and 19293 for its controller: away from the session broker and test_broker's
 
 
 @pytest.fixture
@@ -227,7 +205,7 @@ def own_broker(tmp_path: Path) -> Iterator[tuple[Settings, object]]:
     from streams.broker import LocalBroker
 
     settings = Settings(
-        kafka_bootstrap_servers=f"127.0.0.1:{RESTART_PORT}", broker_dir=tmp_path / "kafka", broker_heap="384m"
+        kafka_bootstrap_servers=f"127.0.0.1:{free_port_pair()}", broker_dir=tmp_path / "kafka", broker_heap="384m"
     )
     local = LocalBroker(settings)
     local.start(timeout=240)

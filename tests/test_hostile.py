@@ -108,7 +108,7 @@ async def test_a_lower_size_limit_dead_letters_the_big_article(
 
 @pytest.mark.timeout(300)  # a hang guard, not a benchmark: this took tens of minutes when quadratic
 def test_unbalanced_quotes_are_enriched(nlp: Language) -> None:
-    (result,) = Enricher(nlp, Settings()).process([orjson.dumps(UNBALANCED)])
+    (result,) = Enricher(nlp, Settings()).enrich_raw([orjson.dumps(UNBALANCED)])
     assert isinstance(result, list), result
     assert_offsets_inside(result, UNBALANCED["text"])
 
@@ -126,7 +126,7 @@ def test_an_output_over_the_message_size_is_rejected_not_sent(nlp: Language, see
 def test_the_same_article_twice_gives_the_same_ids(nlp: Language, seed_text: str) -> None:
     enricher = Enricher(nlp, Settings())
     raw = orjson.dumps({"url": "https://example.com/a", "text": seed_text})
-    first, second = enricher.process([raw, raw])
+    first, second = enricher.enrich_raw([raw, raw])
     assert first == second  # every id (article, quotes, entities) is derived from the article
 
 
@@ -172,7 +172,7 @@ def assert_offsets_inside(outputs: list[Output], text: str) -> None:
 def test_enrichment_never_raises_and_offsets_lie_inside_the_text(nlp: Language, text: str, title: str | None) -> None:
     enricher = Enricher(nlp, Settings())
     raw = orjson.dumps({"text": text, "title": title}) if _encodable(text, title) else b""
-    (result,) = enricher.process([raw])
+    (result,) = enricher.enrich_raw([raw])
     if isinstance(result, list):
         assert_offsets_inside(result, text)
     else:

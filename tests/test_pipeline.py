@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
 import pytest
 
 from streams import events
-from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import SEED_PATH
-from tests.support import WorkerProcess, publish, read_until
+from streams.settings import Settings
+from tests.support import SEED_PATH, WorkerProcess, publish, read_until, run_cli
 
 pytestmark = pytest.mark.kafka
 
@@ -82,15 +79,6 @@ async def test_worker_enriches_fans_out_and_dead_letters(kafka_settings: Setting
     assert [q["text"] for q in after["quotes"]] and "bridge will reopen" in after["quotes"][0]["text"]
 
 
-def run_cli(settings: Settings, *args: str, timeout: float = 300) -> subprocess.CompletedProcess[bytes]:
-    import os
-
-    env = {**os.environ, **settings.as_env()}
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args], env=env, cwd=PROJECT_ROOT, capture_output=True, timeout=timeout
-    )
-
-
 async def test_cli_publish_and_subscribe(kafka_settings: Settings, tmp_path: Path) -> None:
     lines = tmp_path / "articles.jsonl"
     lines.write_bytes(orjson.dumps(AFTER) + b"\n" + b"this line is not json\n")
@@ -119,21 +107,14 @@ async def test_cli_publish_and_subscribe(kafka_settings: Settings, tmp_path: Pat
     assert [base64.b64decode(d["original_base64"]) for d in letters] == [b"this line is not json"]
 
 
-def test_publish_fails_loudly_without_a_broker(tmp_path: Path) -> None:
-    settings = Settings(kafka_bootstrap_servers="127.0.0.1:1", topic_articles="nowhere", kafka_connect_timeout=3)
-    result = run_cli(settings, "publish", str(SEED_PATH), timeout=120)
-    assert result.returncode == 2
-    assert b"cannot publish (127.0.0.1:1)" in result.stderr
-
-
 async def test_ensure_topics_creates_the_workers_own_topics_before_it_joins(kafka_settings: Settings) -> None:
     """The worker creates Faust's internal topics itself, and waits until the broker serves every topic:
     a group leader that does not see a topic yet leaves it unassigned until its next metadata refresh."""
     from aiokafka.admin import AIOKafkaAdminClient
     from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-    from streams.app import build_app, internal_topics
-    from streams.transport import ensure_topics
+    from streams.clients import ensure_topics
+    from streams.worker.app import build_app, internal_topics
 
     internal = internal_topics(build_app(kafka_settings))
     names = {topic.name for topic in internal}

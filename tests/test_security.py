@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,15 +18,15 @@ import orjson
 import pytest
 
 from streams.broker import LocalBroker, SaslSslListener, ScramUser
-from streams.settings import PROJECT_ROOT, Settings
-from tests.support import WorkerProcess, publish, read_until
+from streams.settings import Settings
+from tests.support import WorkerProcess, free_port, free_port_pair, publish, read_until, run_cli
 
 pytestmark = [
     pytest.mark.kafka,
     pytest.mark.skipif(shutil.which("java") is None or shutil.which("mvn") is None, reason="needs a JDK and Maven"),
 ]
 
-PLAIN_PORT, SASL_PORT = 19392, 19394
+PLAIN_PORT, SASL_PORT = free_port_pair(), free_port()  # the broker's PLAINTEXT (+1: controller), SASL_SSL
 PASSWORD = "s3cret-Pa55word-for-tests"
 ARTICLE = {"id": "secure-1", "text": 'The governor said on Friday that "the roads are safe again".'}
 
@@ -88,14 +87,6 @@ def secure_settings(kafka_settings: Settings, secure_broker: LocalBroker, tls: t
     )
 
 
-def run_cli(settings: Settings, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, **settings.as_env()}
-    return subprocess.run(
-        [sys.executable, "-m", "streams.cli", *args],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=timeout,
-    )  # fmt: skip
-
-
 def http(method: str, url: str) -> int:
     request = urllib.request.Request(url, method=method, data=b"{}" if method in ("POST", "PUT", "PATCH") else None)
     try:
@@ -112,7 +103,9 @@ async def test_worker_publish_subscribe_over_sasl_ssl(secure_settings: Settings,
         assert worker.alive, worker.log()
 
         # The CLI's own subscriber, over SASL_SSL too.
-        quotes = run_cli(secure_settings, "subscribe", "quotes", "--from-beginning", "--timeout", "20", "--limit", "1")
+        quotes = run_cli(
+            secure_settings, "subscribe", "quotes", "--from-beginning", "--timeout", "20", "--limit", "1", text=True
+        )
         assert quotes.returncode == 0, quotes.stderr
         assert "roads are safe again" in quotes.stdout
 
@@ -126,7 +119,7 @@ async def test_worker_publish_subscribe_over_sasl_ssl(secure_settings: Settings,
     assert orjson.loads(found["enriched"][0].value)["article_id"] == ARTICLE["id"]
 
     # No secret anywhere we print: the worker's log, `streams info`, the CLI's output.
-    info = run_cli(secure_settings, "info", "--json")
+    info = run_cli(secure_settings, "info", "--json", text=True)
     assert info.returncode == 0, info.stderr
     assert orjson.loads(info.stdout)["kafka"]["security_protocol"] == "SASL_SSL"
     for text in (worker.log(), info.stdout, info.stderr, quotes.stdout, quotes.stderr):
@@ -139,7 +132,7 @@ def test_a_wrong_password_fails_fast_and_readably(secure_settings: Settings, tmp
     articles = tmp_path / "one.jsonl"
     articles.write_bytes(orjson.dumps(ARTICLE) + b"\n")
     for command in (["publish", str(articles)], ["subscribe", "quotes", "--timeout", "5"], ["worker"]):
-        result = run_cli(wrong, *command, timeout=120)
+        result = run_cli(wrong, *command, timeout=120, text=True)
         assert result.returncode == 2, (command, result.stderr)
         assert "Traceback" not in result.stderr
         assert "SaslAuthenticationFailed" in result.stderr and "refused" in result.stderr, result.stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +12,11 @@ import pytest
 from spacy.language import Language
 
 from streams import events
-from streams import state as st
 from streams.enrich import Enricher
 from streams.settings import Settings
-from tests.conftest import SEED_PATH
-from tests.support import WorkerProcess, publish
+from streams.worker import state as st
+from streams.worker.metrics import partition_lag
+from tests.support import SEED_PATH, WorkerProcess, publish
 
 PUTIN, MACRON, ALIYEV = "Vladimir Putin", "Emmanuel Macron", "Ilham Aliyev"
 
@@ -217,15 +216,15 @@ def test_article_summary_keeps_what_the_api_shows(seed: dict[str, Any]) -> None:
 
 
 def test_partition_lag() -> None:
-    assert st.partition_lag(10, 7, 9) == 3  # committed wins: uncommitted work is lag
-    assert st.partition_lag(10, None, 4) == 6  # before the first commit: what is not read yet
-    assert st.partition_lag(10, None, None) == 10
-    assert st.partition_lag(None, 3, 3) is None
-    assert st.partition_lag(5, 7, 7) == 0
+    assert partition_lag(10, 7, 9) == 3  # committed wins: uncommitted work is lag
+    assert partition_lag(10, None, 4) == 6  # before the first commit: what is not read yet
+    assert partition_lag(10, None, None) == 10
+    assert partition_lag(None, 3, 3) is None
+    assert partition_lag(5, 7, 7) == 0
 
 
 def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:
-    from streams.app import build_app
+    from streams.worker.app import build_app
 
     app = build_app(Settings(app_id="state-decl"))
     names = set(app.tables)
@@ -250,13 +249,14 @@ async def test_tables_come_back_after_a_restart(
 ) -> None:
     """memory:// (or rocksdb:// on a new, empty DATA_DIR) rebuilds the tables from their changelogs;
     rocksdb:// on the same DATA_DIR reopens its files and reads only what the changelogs have beyond them."""
-    from tests.test_web import (
+    from tests.support import (
         api_snapshot,
         article_messages,
         base_url,
         enrich_locally,
         expected_speakers,
         get,
+        wait_caught_up,
         wait_for,
     )
 
@@ -293,9 +293,48 @@ async def test_tables_come_back_after_a_restart(
 
     with WorkerProcess(kafka_settings, tmp_path / "worker-2.log") as second:
         after = await settled(second)
-        await asyncio.sleep(3)  # had it read the inputs again, the counts would grow now; they must not
+        # Once it has read and committed all it will read, the counts must be what they were: had it read
+        # the inputs again, they would have grown.
+        await wait_caught_up(kafka_settings, second)
         again = await api_snapshot(base, sorted(speakers), article_ids)
     assert ("Done reading from changelog topics" in second.log()) == rebuilt
     assert before["speakers"]["speakers"] and before[article_ids[0]]["quotes"]
     assert after == before
     assert again == before
+
+
+async def test_the_internal_agents_skip_a_malformed_record_and_go_on(caplog: pytest.LogCaptureFixture) -> None:
+    """Our own agents wrote these topics, but a malformed record (a bug, a hand-written message) must not
+    crash the agent: it is logged and skipped, and the next record counts."""
+    from streams.worker.app import build_app
+
+    app = build_app(Settings(app_id="state-malformed"))
+    record = {
+        "speaker": {"entity_id": "ent_1", "name": "Ana Lopez", "title": "Mayor"},
+        "quote": {"quote_id": "q1", "text": "The bridge reopens in May.", "kind": "direct", "article_id": "a1"},
+        "about": [],
+    }
+    async with app.agents["count-speaker-quotes"].test_context() as agent:
+        await agent.put(key="ent_1", value={"not": "a speaker record"})
+        await agent.put(key="ent_1", value=record)
+    assert app.stream_state.speakers["ent_1"]["quote_count"] == 1
+    assert "malformed record on state-malformed-speaker-quotes" in caplog.text
+    async with app.agents["index-articles"].test_context() as agent:
+        await agent.put(key=b"a1", value=b"{not json")
+        await agent.put(key=b"a2", value=b'{"article_id": "a2"}')  # JSON, but no text, quotes, entities
+    assert list(app.stream_state.articles.keys()) == []
+    assert caplog.text.count("malformed record") == 3
+
+
+def test_the_api_cuts_a_long_quote_but_the_table_keeps_it() -> None:
+    long_text = "word " * 500
+    record = {
+        "speaker": {"entity_id": "ent_1", "name": "Ana Lopez", "title": None},
+        "quote": {"quote_id": "q1", "text": long_text, "kind": "direct", "article_id": "a1"},
+        "about": [],
+    }
+    state = st.add_speaker_quote(None, record)
+    assert state is not None and state["quotes"][0]["text"] == long_text
+    shown = st.speaker_view(state)["quotes"][0]["text"]
+    assert len(shown) == st.QUOTE_TEXT_SHOWN and shown == long_text[: st.QUOTE_TEXT_SHOWN - 1] + "…"
+    assert st.top_speakers([state], 5)[0]["quotes"][0]["text"] == shown

@@ -24,9 +24,7 @@ import orjson
 import pytest
 
 from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import free_port
-from tests.support import WorkerProcess, publish
-from tests.test_web import article_messages, base_url, get, wait_for
+from tests.support import WorkerProcess, article_messages, base_url, free_port, get, publish, wait_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = PROJECT_ROOT / "docs" / "screenshot.png"

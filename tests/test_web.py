@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
-from collections.abc import Awaitable, Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import orjson
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -19,98 +15,23 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 from spacy.language import Language
 
-from streams import events
-from streams import state as st
-from streams.enrich import Enricher
 from streams.settings import PROJECT_ROOT, Settings
-from tests.conftest import SEED_PATH
-from tests.support import WorkerProcess, publish
+from streams.worker import state as st
+from tests.support import (
+    SEED_PATH,
+    SEED_TITLE,
+    WorkerProcess,
+    article_messages,
+    base_url,
+    enrich_locally,
+    expected_speakers,
+    get,
+    publish,
+    wait_caught_up,
+    wait_for,
+)
 
 OPENAPI_PATH = PROJECT_ROOT / "openapi.yaml"
-SEED_TITLE = "Putin and Aliyev slam Macron"
-MERKEL = {
-    "id": "merkel-on-ukraine",
-    "title": "Merkel on Ukraine",
-    "text": '"Germany will stand with Ukraine for as long as it takes," Angela Merkel said on Monday. '
-    "Merkel added that Emmanuel Macron agreed.",
-}
-
-
-# --- helpers shared with test_state and test_ui ---------------------------------------------------------
-
-
-def seed_article() -> events.Article:
-    return events.Article(article_id=SEED_PATH.stem, text=SEED_PATH.read_text(), title=SEED_TITLE)
-
-
-def article_messages() -> list[tuple[bytes, bytes]]:
-    seed = seed_article()
-    return [
-        (seed.article_id.encode(), events.dumps(events.article_event(seed))),
-        (MERKEL["id"].encode(), orjson.dumps(MERKEL)),
-    ]
-
-
-def enrich_locally(nlp: Language) -> list[dict[str, Any]]:
-    """The same articles enriched in this process: what the worker's tables must agree with."""
-    articles = [seed_article(), events.article_from_mapping(MERKEL)]
-    return list(Enricher(nlp, Settings()).enrich(articles))
-
-
-async def get(base: str, path: str, **params: Any) -> tuple[int, Any]:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"{base}{path}", params=params, timeout=aiohttp.ClientTimeout(total=15)) as response,
-    ):
-        body = await response.read()
-        is_json = response.content_type == "application/json"
-        return response.status, orjson.loads(body) if is_json else body.decode()
-
-
-async def wait_for(
-    probe: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool], worker: WorkerProcess, timeout: float = 180
-) -> Any:
-    """Call `probe` until `ready(answer)`; fail early, with the worker's log, if the worker died."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        assert worker.alive, worker.log()[-5000:]
-        try:
-            last = await probe()
-            if ready(last):
-                return last
-        except aiohttp.ClientError as exc:  # the web server is not up yet
-            last = exc
-        await asyncio.sleep(0.5)
-    raise TimeoutError(f"not ready after {timeout}s; last answer: {str(last)[:1000]}\n{worker.log()[-3000:]}")
-
-
-def expected_speakers(enriched: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Speaker entity_id -> table value, folded by the same pure function the agent uses."""
-    speakers: dict[str, dict[str, Any]] = {}
-    for article in enriched:
-        for key, record in st.speaker_quote_records(article):
-            speakers[key] = st.add_speaker_quote(speakers.get(key), record) or speakers[key]
-    return speakers
-
-
-def base_url(settings: Settings) -> str:
-    return f"http://127.0.0.1:{settings.worker_web_port}"
-
-
-async def api_snapshot(base: str, speaker_ids: list[str], article_ids: list[str]) -> dict[str, Any]:
-    """Every state answer of the API (less the clock), to compare before and after a restart."""
-    snapshot: dict[str, Any] = {"speakers": (await get(base, "/speakers", top=100))[1]}
-    for window in st.WINDOWS:
-        _, trending = await get(base, "/entities/trending", window=window, top=100)
-        snapshot[f"trending-{window}"] = trending["entities"]
-    for speaker_id in speaker_ids:
-        snapshot[speaker_id] = (await get(base, f"/speakers/{speaker_id}/quotes"))[1]
-    for article_id in article_ids:
-        snapshot[article_id] = (await get(base, f"/articles/{article_id}"))[1]
-    return snapshot
-
-
 # --- the OpenAPI description ---------------------------------------------------------------------------
 
 
@@ -167,7 +88,7 @@ def test_openapi_file_is_consistent() -> None:
 
 
 def test_query_parameters() -> None:
-    from streams.web import BadParameter, choice_param, int_param
+    from streams.worker.web import BadParameter, choice_param, int_param
 
     assert int_param({}, "top", 10) == 10
     assert int_param({"top": "3"}, "top", 10) == 3
@@ -275,22 +196,10 @@ async def test_api_answers_from_the_stream_state(kafka_settings: Settings, tmp_p
         status, health = await get(base, "/health")
         assert status == 200 and health["status"] == "ok"
         assert_documented("/health", 200, health)
-        inputs = [
-            f'partition="{p}",topic="{t}"'
-            for p in range(kafka_settings.topic_partitions)
-            for t in (kafka_settings.topic_articles, kafka_settings.topic_enriched)
-        ]
-
-        def lags(answer: tuple[int, str]) -> dict[str, float]:
-            pairs = re.findall(r'^streams_consumer_lag\{(partition="\d+",topic="[^"]+")\} (\S+)$', answer[1], re.M)
-            return {labels: float(value) for labels, value in pairs}
-
-        # Set every 5 s: wait until it saw the worker caught up on every input partition.
-        metrics_answer = await wait_for(
-            lambda: get(base, "/metrics"), lambda a: all(lags(a).get(i) == 0.0 for i in inputs), worker, timeout=30
-        )
-        assert not any("changelog" in labels for labels in lags(metrics_answer))
-        assert "streams_events_in_total" in metrics_answer[1]
+        lags = await wait_caught_up(kafka_settings, worker, timeout=30)
+        assert not any("changelog" in topic for topic, _ in lags)
+        _, metrics_text = await get(base, "/metrics")
+        assert "streams_events_in_total" in metrics_text
 
         # The page and its files.
         status, page = await get(base, "/")

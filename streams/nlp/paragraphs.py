@@ -25,6 +25,6 @@ def mark_paragraphs(doc: Doc) -> Doc:
     return doc
 
 
-@Language.component("streams_paragraphs")
+@Language.component("streams_paragraphs", assigns=["token.is_sent_start"])
 def paragraphs(doc: Doc) -> Doc:
     return mark_paragraphs(doc)

@@ -1,8 +1,8 @@
 """Guards around faust-streaming 0.15.3's consumer, applied to one app's consumer instance (once each:
-they wrap the consumer's methods, and `streams.app.App` installs them once per consumer).
+they wrap the consumer's methods, and `streams.worker.app.App` installs them once per consumer).
 
 Faust's own offset bookkeeping has races that lose or repeat articles around a rebalance (every worker
-start is one). Each guard here names the race it closes. `tests/test_faust_patches.py` checks each guard
+start is one). Each guard here names the race it closes. `tests/test_guards.py` checks each guard
 on a real Faust consumer; `tests/test_faults.py` checks the end result across worker restarts and kills.
 """
 
@@ -75,19 +75,21 @@ def fetch_from_a_snapshot(consumer: Any) -> None:
     consumer._wait_next_records = wait_next_records
 
 
-def count_only_delivered_acks(consumer: Any, topic: str, delivered: set[Any]) -> None:
-    """Let only acks of messages in `delivered` advance `topic`'s committed offsets.
+def count_only_delivered_acks(consumer: Any, topic: str, delivered: set[tuple[str, int, int]]) -> None:
+    """Let only acks of messages whose (topic, partition, offset) is in `delivered` advance `topic`'s
+    committed offsets.
 
     While flow is suspended (a rebalance, the worker stopping) a Faust stream skips the events it still
     holds and acks them as if processed. Their offsets then sit among the acked ones and are committed
     with the next commit, although nothing was sent for them: lost if the worker dies before the seek
-    brings them back. The agent adds a message to `delivered` when its outputs are acknowledged by the
-    broker; other acks on `topic` only release the message (so that stopping does not wait for it).
+    brings them back. `streams.worker.delivery.Delivery` adds a message's position to `delivered` when its
+    outputs are acknowledged by the broker; other acks on `topic` only release the message (so that
+    stopping does not wait for it).
     """
     ack: Callable[[Any], bool] = consumer.ack
 
     def delivered_ack(message: Any) -> bool:
-        if message.topic != topic or message in delivered:
+        if message.topic != topic or (message.topic, message.partition, message.offset) in delivered:
             return ack(message)
         message.acked = True
         consumer._unacked_messages.discard(message)

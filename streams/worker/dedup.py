@@ -31,17 +31,21 @@ class DedupWindow:
         self.clock = clock
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
 
-    def seen(self, article_id: str, digest: str) -> bool:
-        """True when this exact article was seen within the window; records it either way."""
+    def contains(self, article_id: str, digest: str) -> bool:
+        """True when this exact article was delivered within the window."""
+        self._expire(self.clock())
+        return (article_id, digest) in self._seen
+
+    def record(self, article_id: str, digest: str) -> None:
+        """Remember an article once its outputs are delivered (never before: a failed send is not "seen")."""
         now = self.clock()
         self._expire(now)
         key = (article_id, digest)
         if key in self._seen:
-            return True
+            return
         self._seen[key] = now
         if len(self._seen) > self.max_entries:
             self._seen.popitem(last=False)  # the oldest first: memory stays bounded under floods
-        return False
 
     def _expire(self, now: float) -> None:
         # Insertion order is time order: drop from the front until an entry is young enough.

@@ -10,25 +10,25 @@ Tables are keyed like the topic that feeds them, which is what makes `app.table_
 the worker that owns the key: the internal topics and the tables both serialize keys as JSON strings.
 
 What goes into the tables is decided by the pure functions in the first half of this module; the agents
-in `register` only move events between topics and tables.
+in the second half only move events between topics and tables. `streams.worker.app` wires them.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import faust
 import orjson
 
-from streams import metrics
 from streams.settings import Settings
 
-log = logging.getLogger("streams.state")
+log = logging.getLogger("streams.worker.state")
 
 Event = dict[str, Any]
 
@@ -36,6 +36,8 @@ Event = dict[str, Any]
 QUOTES_KEPT = 50
 #: Entities kept per speaker in "about": the least mentioned go first when there are more.
 ABOUT_KEPT = 100
+#: Characters of a quote's text the API shows; longer ones end with "…".
+QUOTE_TEXT_SHOWN = 1000
 
 #: Windows of GET /entities/trending?window=...: the last hour or day of wall-clock time.
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
@@ -210,6 +212,15 @@ def about_list(about: Mapping[str, Event], top: int | None = None) -> list[Event
     return [{"entity_id": entity_id, **value} for entity_id, value in ranked[:top]]
 
 
+def shown_quote(quote: Event) -> Event:
+    """A kept quote as the API shows it: its text cut at QUOTE_TEXT_SHOWN characters (a quote can be a
+    whole block quotation, and a ranking shows one per speaker)."""
+    text = quote["text"]
+    if len(text) <= QUOTE_TEXT_SHOWN:
+        return quote
+    return {**quote, "text": text[: QUOTE_TEXT_SHOWN - 1] + "…"}
+
+
 def speaker_view(state: Event, *, quotes: int | None = None, about: int | None = None) -> Event:
     """A speaker's table value as the API shows it."""
     return {
@@ -217,15 +228,15 @@ def speaker_view(state: Event, *, quotes: int | None = None, about: int | None =
         "name": state["name"],
         "title": state.get("title"),
         "quote_count": state["quote_count"],
-        "quotes": state["quotes"][:quotes],
+        "quotes": [shown_quote(quote) for quote in state["quotes"][:quotes]],
         "about": about_list(state["about"], about),
     }
 
 
 def top_speakers(states: Iterable[Event], top: int) -> list[Event]:
     """The most quoted speakers, each with their latest quote and whom they talk about most."""
-    ranked = sorted(states, key=lambda s: (-s["quote_count"], s["name"], s["entity_id"]))
-    return [speaker_view(state, quotes=1, about=3) for state in ranked[:top]]
+    ranked = heapq.nsmallest(top, states, key=speaker_rank)  # one pass, no sort of the whole table
+    return [speaker_view(state, quotes=1, about=3) for state in ranked]
 
 
 def bucket_start(timestamp: float) -> int:
@@ -286,8 +297,7 @@ def trending(states: Iterable[tuple[str, Event]], window: timedelta, now: float,
         if not counts["mentions"]:
             continue
         rows.append({"entity_id": entity_id, "name": state["name"], "label": state["label"], **counts})
-    rows.sort(key=trending_rank)
-    return rows[:top]
+    return heapq.nsmallest(top, rows, key=trending_rank)
 
 
 def merge_ranked(parts: Iterable[list[Event]], key: str, rank: Any, top: int) -> list[Event]:
@@ -308,15 +318,16 @@ def trending_rank(row: Event) -> tuple[Any, ...]:
     return (-row["mentions"], -row["articles"], row["name"])
 
 
-def partition_lag(end: int | None, committed: int | None, position: int | None) -> int | None:
-    """Messages in a partition not yet committed (or, before the first commit, not yet read)."""
-    if end is None:
-        return None
-    done = committed if committed is not None else position
-    return max(end - (done or 0), 0)
+# --- the tables and the agents that keep them -------------------------------------------------------
 
-
-# --- the tables and agents ---------------------------------------------------------------------------
+#: How the speaker- and entity-keyed internal topics are declared (named after the app, created with the
+#: app's partition count): JSON string keys, like the tables they feed, so `app.table_route` finds owners.
+INTERNAL_TOPIC: dict[str, Any] = {
+    "key_type": str,
+    "key_serializer": "json",
+    "value_serializer": "orjson",
+    "internal": True,
+}
 
 
 @dataclass
@@ -328,6 +339,33 @@ class State:
     articles: faust.Table
     speakers: faust.Table
     trends: faust.Table
+    #: Input partition -> when its stale entities were last looked for (wall-clock seconds).
+    swept: dict[int, float] = field(default_factory=dict)
+
+    @classmethod
+    def declare(cls, app: faust.App, settings: Settings) -> State:
+        """Declare the tables on `app`, each with a changelog topic."""
+        # A big article's summary or a speaker's kept quotes can pass the broker's default 1 MiB limit.
+        changelog = {"max.message.bytes": str(settings.max_message_bytes)}
+
+        def table(name: str, **kwargs: Any) -> faust.Table:
+            # The store's options (rocksdb://: its memory bounds, see Settings); a fresh dict per table.
+            return app.Table(
+                name,
+                partitions=settings.topic_partitions,
+                options=settings.table_options(),
+                standby_buffer_size=settings.table_standby_buffer_size,
+                **kwargs,
+            )
+
+        return cls(
+            app,
+            settings,
+            # Keyed by the enriched topic's raw key (bytes): same partitioning as the topic feeding it.
+            articles=table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries"),
+            speakers=table("speakers", key_type=str, extra_topic_configs=changelog, help="Quotes by speaker"),
+            trends=table("entity-trends", key_type=str, help="Entity name, label and recent mentions"),
+        )
 
     def article(self, article_id: str) -> Event | None:
         return self.articles.get(article_id.encode())
@@ -348,110 +386,84 @@ class State:
         return hosts or [str(self.app.conf.canonical_url)]
 
 
-def register(app: faust.App, settings: Settings) -> State:
-    """Declare the tables, the internal topics and the agents that maintain them on `app`."""
-    partitions = settings.topic_partitions
-    prefix = settings.app_id
-    enriched = app.topic(settings.topic_enriched, key_type=bytes, value_type=bytes, value_serializer="raw")
-    # Internal topics (named after the app, created by Faust with the app's partition count).
-    speaker_quotes = app.topic(
-        f"{prefix}-speaker-quotes", key_type=str, key_serializer="json", value_serializer="orjson",
-        partitions=partitions, internal=True,
-    )  # fmt: skip
-    entity_mentions = app.topic(
-        f"{prefix}-entity-mentions", key_type=str, key_serializer="json", value_serializer="orjson",
-        partitions=partitions, internal=True,
-    )  # fmt: skip
+Agent = Callable[[faust.StreamT[Any]], Awaitable[None]]
 
-    # A big article's summary or a speaker's kept quotes can pass the broker's default 1 MiB message limit.
-    changelog = {"max.message.bytes": str(settings.max_message_bytes)}
 
-    def table(name: str, **kwargs: Any) -> faust.Table:
-        # The store's options (rocksdb://: its memory bounds, see Settings); a fresh dict per table.
-        return app.Table(
-            name,
-            partitions=partitions,
-            options=settings.table_options(),
-            standby_buffer_size=settings.table_standby_buffer_size,
-            **kwargs,
-        )
+def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT) -> Agent:
+    """enriched -> the article's summary, and one record per speaker and entity to the keyed topics."""
 
-    # Keyed by the enriched topic's raw key (bytes): same partitioning as the topic feeding it.
-    articles = table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries")
-    speakers = table("speakers", key_type=str, extra_topic_configs=changelog, help="Quotes by speaker")
-    trends = table("entity-trends", key_type=str, help="Entity name, label and recent mentions")
-
-    @app.agent(enriched, name="index-articles")
-    async def index_articles(stream: faust.StreamT[bytes]) -> None:
+    async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
             try:
                 enriched_article = orjson.loads(event.value)
-            except orjson.JSONDecodeError:
-                # Our own producer wrote it; a bad one is a bug to log, not a reason to stop the agent.
-                log.error("not JSON on %s at offset %s: skipped", event.message.topic, event.message.offset)
+                seen_at = iso_time(event.message.timestamp)
+                summary = article_summary(enriched_article, seen_at)
+                speakers = speaker_quote_records(enriched_article, seen_at)
+                mentions = entity_mention_records(enriched_article)
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+                skip_malformed(event, exc)
                 continue
-            seen_at = iso_time(event.message.timestamp)
-            articles[event.key] = article_summary(enriched_article, seen_at)
+            state.articles[event.key] = summary
             # Repartition: each speaker's and entity's updates go to the worker that owns that key.
-            for speaker_id, record in speaker_quote_records(enriched_article, seen_at):
+            for speaker_id, record in speakers:
                 await speaker_quotes.send(key=speaker_id, value=record)
-            for entity_id, record in entity_mention_records(enriched_article):
+            for entity_id, record in mentions:
                 await entity_mentions.send(key=entity_id, value=record)
 
-    @app.agent(speaker_quotes, name="count-speaker-quotes")
-    async def count_speaker_quotes(stream: faust.StreamT[Event]) -> None:
-        async for speaker_id, record in stream.items():
-            updated = add_speaker_quote(speakers.get(speaker_id), record)
+    return agent
+
+
+def count_speaker_quotes(state: State) -> Agent:
+    """speaker-quotes -> the speakers table."""
+
+    async def agent(stream: faust.StreamT[Event]) -> None:
+        async for event in stream.events():
+            try:
+                updated = add_speaker_quote(state.speakers.get(event.key), event.value)
+            except (KeyError, TypeError, AttributeError) as exc:
+                skip_malformed(event, exc)
+                continue
             if updated is not None:
-                speakers[speaker_id] = updated
+                state.speakers[event.key] = updated
 
-    # Input partition -> when its stale entities were last looked for (wall-clock seconds).
-    swept: dict[int, float] = {}
+    return agent
 
-    @app.agent(entity_mentions, name="count-entity-mentions")
-    async def count_entity_mentions(stream: faust.StreamT[Event]) -> None:
+
+def count_entity_mentions(state: State) -> Agent:
+    """entity-mentions -> the entity-trends table, and a sweep of entities nobody mentioned for a day."""
+    trends = state.trends
+
+    async def agent(stream: faust.StreamT[Event]) -> None:
         async for event in stream.events():
             entity_id, partition, now = event.key, event.message.partition, time.time()
             timestamp = event.message.timestamp or now
-            updated = add_mention(trends.get(entity_id), event.value, timestamp, now=now, partition=partition)
+            try:
+                updated = add_mention(trends.get(entity_id), event.value, timestamp, now=now, partition=partition)
+            except (KeyError, TypeError, AttributeError) as exc:
+                skip_malformed(event, exc)
+                continue
             if updated is not None:
                 trends[entity_id] = updated
             elif entity_id in trends:
                 del trends[entity_id]
-            # Entities nobody mentioned for a day: deleted here, or memory grows with every name ever seen.
-            # A plain Faust table sends a write or a deletion to the changelog partition of the event being
-            # processed (`Collection.partition_for_key` reads `current_event()`): a timer has no event and
-            # cannot delete, and a deletion now is right only for keys of this event's partition. The value
-            # records its partition, since the table also holds standby copies of other partitions' keys
-            # (their owner deletes them; the tombstone reaches the standbys). A partition that gets no more
-            # events keeps its stale keys, but no new ones either. The sweep reads every key: at most once
-            # a bucket per partition.
-            if now - swept.get(partition, 0.0) >= BUCKET.total_seconds():
-                swept[partition] = now
+            # Stale entities are deleted here, or memory grows with every name ever seen. A plain Faust table
+            # sends a write or a deletion to the changelog partition of the event being processed
+            # (`Collection.partition_for_key` reads `current_event()`): a timer has no event and cannot
+            # delete, and a deletion now is right only for keys of this event's partition. The value records
+            # its partition, since the table also holds standby copies of other partitions' keys (their owner
+            # deletes them). A partition that gets no more events keeps its stale keys, but no new ones
+            # either. The sweep reads every key: at most once a bucket per partition.
+            if now - state.swept.get(partition, 0.0) >= BUCKET.total_seconds():
+                state.swept[partition] = now
                 for stale in stale_entities(list(trends.items()), partition, now):
                     del trends[stale]
 
-    seen_lag: set[tuple[str, str]] = set()
+    return agent
 
-    @app.timer(interval=5.0, name="consumer-lag")
-    async def consumer_lag() -> None:
-        """Set streams_consumer_lag for each assigned input partition (changelogs are read, not committed)."""
-        consumer = app.consumer
-        changelogs = {table.changelog_topic.get_topic_name() for table in app.tables.values()}
-        tps = [tp for tp in consumer.assignment() if tp.topic not in changelogs]
-        ends = await consumer.highwaters(*tps) if tps else {}
-        current = set()
-        for tp in tps:
-            # Faust keeps the offsets it committed (Kafka's "next to read") but has no public getter for them.
-            committed = consumer._committed_offset.get(tp)
-            lag = partition_lag(ends.get(tp), committed, await consumer.position(tp))
-            if lag is not None:
-                labels = (tp.topic, str(tp.partition))
-                metrics.CONSUMER_LAG.labels(*labels).set(lag)
-                current.add(labels)
-        for labels in seen_lag - current:  # partitions this worker no longer owns
-            metrics.CONSUMER_LAG.remove(*labels)
-        seen_lag.clear()
-        seen_lag.update(current)
 
-    return State(app, settings, articles, speakers, trends)
+def skip_malformed(event: faust.EventT, exc: Exception) -> None:
+    """Our own agents wrote these topics: a malformed record is a bug to log, not a reason to stop."""
+    message = event.message
+    log.error(
+        "malformed record on %s[%s] at offset %s skipped: %r", message.topic, message.partition, message.offset, exc
+    )

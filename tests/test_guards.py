@@ -10,7 +10,7 @@ import pytest
 from faust.types import TP
 from faust.types.tuples import ConsumerMessage
 
-from streams import faust_patches
+from streams.worker import guards
 
 ARTICLES = "articles"
 
@@ -36,7 +36,7 @@ async def test_stream_partitions_resume_only_after_the_seek_to_committed_offsets
 
     consumer.perform_seek = seek_to_committed
     consumer.assignment = lambda: {stream, changelog}
-    faust_patches.seek_before_resume(consumer)
+    guards.seek_before_resume(consumer)
 
     # What Faust's recovery does when a rebalance completes: resume everything, then seek.
     consumer.pause_partitions({stream, changelog})
@@ -52,7 +52,7 @@ async def test_a_partition_revoked_before_the_seek_ends_stays_paused() -> None:
     kept, revoked = TP(ARTICLES, 0), TP(ARTICLES, 1)
     consumer.perform_seek = lambda: asyncio.sleep(0)
     consumer.assignment = lambda: {kept}
-    faust_patches.seek_before_resume(consumer)
+    guards.seek_before_resume(consumer)
 
     consumer.pause_partitions({kept, revoked})
     consumer.resume_partitions({kept, revoked})
@@ -72,7 +72,7 @@ async def test_the_fetch_gets_a_copy_of_the_active_partitions_and_its_records_ar
 
     consumer._getmany = fetch
     consumer.resume_flow()
-    faust_patches.fetch_from_a_snapshot(consumer)
+    guards.fetch_from_a_snapshot(consumer)
     consumer.pause_partitions({stream, changelog})
     consumer.resume_partitions({stream, changelog})
 
@@ -87,7 +87,7 @@ async def test_no_fetch_without_active_partitions() -> None:
     consumer = consumer_of("fetch-guard-empty")
     consumer._getmany = lambda **kwargs: pytest.fail("fetched with no active partitions: aiokafka reads that as all")
     consumer.resume_flow()
-    faust_patches.fetch_from_a_snapshot(consumer)
+    guards.fetch_from_a_snapshot(consumer)
     consumer.pause_partitions({TP(ARTICLES, 0)})
     consumer.sleep = lambda seconds: asyncio.sleep(0)
     assert await consumer._wait_next_records(1.0) == ({}, set())
@@ -96,8 +96,8 @@ async def test_no_fetch_without_active_partitions() -> None:
 def test_only_delivered_messages_count_as_processed() -> None:
     consumer = consumer_of("ack-guard")
     consumer.app.topics.acking_topics.add(ARTICLES)  # what the conductor does when the agent subscribes
-    delivered: set[object] = set()
-    faust_patches.count_only_delivered_acks(consumer, ARTICLES, delivered)
+    delivered: set[tuple[str, int, int]] = set()
+    guards.count_only_delivered_acks(consumer, ARTICLES, delivered)
     skipped, sent = message(0), message(1)
     consumer._unacked_messages.update({skipped, sent})
 
@@ -106,7 +106,7 @@ def test_only_delivered_messages_count_as_processed() -> None:
     assert skipped.acked and skipped not in consumer._unacked_messages
     assert not consumer._acked[TP(ARTICLES, 0)]
 
-    delivered.add(sent)
+    delivered.add((sent.topic, sent.partition, sent.offset))
     assert consumer.ack(sent) is True
     assert consumer._acked[TP(ARTICLES, 0)] == [1]
     assert sent not in consumer._unacked_messages
@@ -115,14 +115,14 @@ def test_only_delivered_messages_count_as_processed() -> None:
 def test_acks_on_other_topics_are_untouched() -> None:
     consumer = consumer_of("ack-guard-other")
     consumer.app.topics.acking_topics.add("enriched")
-    faust_patches.count_only_delivered_acks(consumer, ARTICLES, set())
+    guards.count_only_delivered_acks(consumer, ARTICLES, set())
     assert consumer.ack(message(7, topic="enriched")) is True
     assert consumer._acked[TP("enriched", 0)] == [7]
 
 
 async def test_the_app_guards_its_consumer_once_however_often_it_starts() -> None:
-    from streams.app import build_app
     from streams.settings import Settings
+    from streams.worker.app import build_app
 
     app = build_app(Settings(app_id="guard-once"))
     guarded: list[object] = []

@@ -1,6 +1,8 @@
-"""Thin Kafka plumbing shared by the CLI and tests: topic creation, producers, consumers.
+"""Kafka clients, for the worker and the command line alike: credentials, topic creation, producers,
+consumers.
 
-The worker's own transport is Faust's (streams.app); this module is for everything around it.
+The worker consumes and produces through Faust (`streams.worker`), with the credentials from here, and
+creates its topics here before it joins its group; the CLI and the tests use the aiokafka clients.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ async def ensure_topics(settings: Settings, internal: Sequence[NewTopic] = ()) -
 
     Faust does not declare the topics an agent only reads or writes, and broker auto-creation would give
     them one partition: so we create them with `topic_partitions` before anything uses them. `internal`
-    are the worker's own topics (`streams.app.internal_topics`), which Faust would create only a moment
+    are the worker's own topics (`streams.worker.app.internal_topics`), which Faust would create only a moment
     before its consumer joins the group: a group leader whose metadata does not have a topic yet leaves it
     unassigned until its next metadata refresh, minutes later. Hence the wait, too: a topic just created
     takes a moment to appear in the broker's metadata.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+import faust
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 #: The worker's own registry (not the global one), so several apps in one test process don't collide.
@@ -36,3 +39,38 @@ def record_batch(topic: str, size: int, seconds: float, sent: dict[str, int], de
             EVENTS_OUT.labels(logical).inc(count)
     for error in dead_letter_errors:
         DEAD_LETTERS.labels(error).inc()
+
+
+def partition_lag(end: int | None, committed: int | None, position: int | None) -> int | None:
+    """Messages in a partition not yet committed (or, before the first commit, not yet read)."""
+    if end is None:
+        return None
+    done = committed if committed is not None else position
+    return max(end - (done or 0), 0)
+
+
+def consumer_lag(app: faust.App) -> Callable[[], Awaitable[None]]:
+    """A timer that sets streams_consumer_lag for each assigned input partition (changelogs are read, not
+    committed), and removes the partitions this worker no longer owns."""
+    shown: set[tuple[str, str]] = set()
+
+    async def timer() -> None:
+        consumer = app.consumer
+        changelogs = {table.changelog_topic.get_topic_name() for table in app.tables.values()}
+        tps = [tp for tp in consumer.assignment() if tp.topic not in changelogs]
+        ends = await consumer.highwaters(*tps) if tps else {}
+        current = set()
+        for tp in tps:
+            # Faust keeps the offsets it committed (Kafka's "next to read") but has no public getter for them.
+            committed = consumer._committed_offset.get(tp)
+            lag = partition_lag(ends.get(tp), committed, await consumer.position(tp))
+            if lag is not None:
+                labels = (tp.topic, str(tp.partition))
+                CONSUMER_LAG.labels(*labels).set(lag)
+                current.add(labels)
+        for labels in shown - current:
+            CONSUMER_LAG.remove(*labels)
+        shown.clear()
+        shown.update(current)
+
+    return timer
