@@ -115,7 +115,7 @@ async def test_a_stopping_worker_does_not_retry() -> None:
     producer = FakeProducer()
     producer.fail("t.enriched", NotLeaderForPartitionError(), times=100)
     d = delivery(producer)
-    d.stopping = True
+    d.stop()
     with pytest.raises(DeliveryError):
         await run(d, [(source(1), outputs(1))])
     assert len(producer.failures["t.enriched"]) == 99
@@ -220,6 +220,33 @@ async def test_the_gate_is_held_from_first_send_to_last_ack() -> None:
 
     await d.deliver_and_ack([(source(1), source(1), outputs(1))], ack)
     assert held == [True] and not d.gate.locked()
+
+
+class SilentProducer(FakeProducer):
+    """A broker that never acknowledges: every send's future stays pending."""
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, transactional_id: str | None) -> Awaitable[None]:
+        self.sent.append((topic, key, value))
+        return asyncio.get_running_loop().create_future()
+
+
+async def test_a_send_the_broker_never_acknowledges_times_out_and_is_retried_within_bounds() -> None:
+    producer = SilentProducer()
+    d = delivery(producer, send_timeout=0.2, policy=RetryPolicy(attempts=2))
+    with pytest.raises(DeliveryError, match="2 tries"):
+        await run(d, [(source(1), outputs(1))])
+    assert producer.topics() == ["t.enriched", "t.quotes"] * 2  # sent twice, only then given up
+
+
+async def test_a_stop_cuts_a_wait_for_acknowledgements_short() -> None:
+    producer = SilentProducer()
+    d = delivery(producer, send_timeout=3600, stop_grace=0.2)
+    running = asyncio.ensure_future(run(d, [(source(1), outputs(1))]))
+    while not producer.sent:
+        await asyncio.sleep(0.01)
+    d.stop()  # SIGTERM while the broker is silent: the batch is given up, unacknowledged, within the grace
+    with pytest.raises(DeliveryError):
+        await asyncio.wait_for(running, timeout=10)
 
 
 def test_dedup_window_expires_and_stays_bounded() -> None:

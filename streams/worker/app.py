@@ -60,6 +60,12 @@ class App(faust.App):
             self.guard_consumer(self.consumer)
             self._guarded = self.consumer
 
+    async def on_stop(self) -> None:
+        # Before Faust stops the agents and waits for them: a batch stuck retrying must not hold SIGTERM.
+        if self.delivery is not None:
+            self.delivery.stop()
+        await super().on_stop()
+
 
 def build_app(settings: Settings) -> App:
     events.register_faust_codec()
@@ -171,7 +177,7 @@ def enrich_articles(
             delivering = None
             await crash(exc)
         finally:
-            delivery.stopping = True  # retries give up now: an unacknowledged batch is read again
+            delivery.stop()  # retries give up now: an unacknowledged batch is read again
             if delivering is not None:
                 await to_completion(delivering)
             await pool.stop()

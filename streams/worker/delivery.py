@@ -147,6 +147,8 @@ class Delivery:
         transactional_id: Callable[[Source], str | None] = lambda source: None,
         policy: RetryPolicy = RetryPolicy(),
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        send_timeout: float = 60.0,
+        stop_grace: float = 10.0,
     ) -> None:
         self.producer = producer
         self.topic_names = topic_names
@@ -159,7 +161,21 @@ class Delivery:
         self.gate = asyncio.Lock()
         #: Positions of inputs being acknowledged after delivery: the only acks that advance offsets.
         self.delivered: set[tuple[str, int, int]] = set()
-        self.stopping = False
+        #: How long one round of sends may wait for the broker's acknowledgements (the producer's own
+        #: request timeout can be minutes); once stopping, at most `stop_grace` more.
+        self.send_timeout = send_timeout
+        self.stop_grace = stop_grace
+        self._stopped_at: float | None = None
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopped_at is not None
+
+    def stop(self) -> None:
+        """The worker is stopping: no more retries, and sends wait at most `stop_grace` more. A batch that
+        is not delivered by then is given up unacknowledged (read again after the restart)."""
+        if self._stopped_at is None:
+            self._stopped_at = asyncio.get_running_loop().time()
 
     async def deliver_and_ack(
         self, batch: Sequence[tuple[Source, Any, Result]], ack: Callable[[Any], Awaitable[object]]
@@ -218,6 +234,8 @@ class Delivery:
                     raise DeliveryError(f"gave up sending after {self.policy.attempts} tries: {exc!r}") from exc
                 log.warning("%d sends failed (%r); retrying them in %.1fs", len(failures), failures[0][1], delay)
                 await self.sleep(delay)
+                if self.stopping:
+                    raise DeliveryError("stopping: the batch is given up unacknowledged") from failures[0][1]
 
     async def _send_round(self, articles: list[_Article], outcome: Outcome) -> list[tuple[_Article, BaseException]]:
         """Send each article's pending outputs once; keep the failed ones pending; return the failures."""
@@ -231,9 +249,7 @@ class Delivery:
                 except Exception as exc:  # refused before it left (too large for the producer, closed)
                     sent = exc
                 sends.append((article, output, sent))
-        acks = await asyncio.gather(
-            *(_settle(sent) for _, _, sent in sends),
-        )
+        acks = await self._settle_all([sent for _, _, sent in sends])
         failures: dict[int, tuple[_Article, BaseException]] = {}
         for article in articles:
             article.pending = []
@@ -246,6 +262,28 @@ class Delivery:
             article.pending.append(output)
             failures.setdefault(id(article), (article, error))
         return list(failures.values())
+
+    async def _settle_all(self, sends: list[Awaitable[object] | BaseException]) -> list[BaseException | None]:
+        """Wait for every send's acknowledgement, within `send_timeout` (or the grace left once stopping);
+        a send not acknowledged by then counts as timed out (retriable; a late delivery is a duplicate)."""
+        loop = asyncio.get_running_loop()
+        tasks = [asyncio.ensure_future(_settle(sent)) for sent in sends]
+        deadline = loop.time() + self.send_timeout
+        pending = set(tasks)
+        while pending:
+            if self._stopped_at is not None:
+                deadline = min(deadline, self._stopped_at + self.stop_grace)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            # In slices, so that a stop during a long wait is noticed.
+            pending = (await asyncio.wait(pending, timeout=min(remaining, 1.0)))[1]
+        for task in pending:
+            task.cancel()
+        return [
+            task.result() if task.done() and not task.cancelled() else TimeoutError("no acknowledgement in time")
+            for task in tasks
+        ]
 
     def _dead_letter_instead(self, article: _Article, exc: BaseException, outcome: Outcome) -> None:
         """The broker refuses an output for good: the article goes to the dead letters instead.
