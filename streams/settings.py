@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     # applies them. Faust's default, 1,000 per table, held up to ~200 MB of a worker's memory with two
     # workers (a speaker's value carries 50 quotes); 100 bounds it and keeps the standby fresher.
     table_standby_buffer_size: int = Field(default=100, ge=1)
+    # Workers that keep a standby copy of each table partition (a quick takeover when its owner dies).
+    table_standby_replicas: int = Field(default=1, ge=0)
     log_level: str = "info"
 
     # Input limits (anything over them goes to the dead-letter topic)

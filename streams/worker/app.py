@@ -115,6 +115,7 @@ def faust_app(settings: Settings) -> App:
         broker_session_timeout=settings.worker_session_timeout,
         broker_heartbeat_interval=min(3.0, settings.worker_session_timeout / 3),
         store=settings.store_url,
+        table_standby_replicas=settings.table_standby_replicas,
         datadir=str(settings.data_dir),
         topic_partitions=settings.topic_partitions,
         topic_replication_factor=settings.topic_replicas,
