@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
+import pytest
 
 from streams import events
 from streams.settings import PROJECT_ROOT
@@ -72,3 +75,31 @@ def test_subscribe_rejects_an_unknown_topic() -> None:
     result = streams_cli("subscribe", "nonsense", "--timeout", "1")
     assert result.returncode == 2
     assert b"unknown topic" in result.stderr
+
+
+def test_subscribe_prints_null_for_a_tombstone_and_skips_it_when_filtering(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from streams import cli, transport
+    from streams.settings import Settings
+
+    quote = orjson.dumps({"text": '"Yes"', "speakers": [{"name": "Ada Lovelace"}]})
+    records: list[tuple[bytes | None, bytes | None]] = [
+        (b"a", quote),
+        (b"b", None),  # a tombstone
+        (b"c", b"not json"),
+        (b"d", b"[1, 2]"),
+        (b"e", quote),
+    ]
+
+    async def fake_read_topic(*args: object, **kwargs: object) -> AsyncIterator[tuple[bytes | None, bytes | None]]:
+        for record in records:
+            yield record
+
+    monkeypatch.setattr(transport, "read_topic", fake_read_topic)
+    asyncio.run(cli._subscribe(Settings(), "quotes", True, None, 1.0, None))
+    assert capsysbinary.readouterr().out.splitlines() == [quote, b"null", b"not json", b"[1, 2]", quote]
+
+    # Filtering by speaker: only the two quotes; nothing else crashes it.
+    asyncio.run(cli._subscribe(Settings(), "quotes", True, None, 1.0, "lovelace"))
+    assert capsysbinary.readouterr().out.splitlines() == [quote, quote]
