@@ -112,7 +112,7 @@ class Article:
 #: Characters an article id must not hold (the same rule as `article_id` in schemas/common.schema.json):
 #: control characters (CR/LF would forge log lines), Unicode line separators and bidirectional overrides
 #: (they disguise a log line), and '/' (no URL could reach `/articles/{id}`).
-ARTICLE_ID_FORBIDDEN = re.compile("[\u0000-\u001f\u007f-\u009f/\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+ARTICLE_ID_FORBIDDEN = re.compile(r"[\u0000-\u001f\u007f-\u009f/\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 ARTICLE_ID_MAX = 512
 
 

@@ -174,3 +174,18 @@ def test_a_derived_id_is_always_valid(url: str | None, text: str) -> None:
     derived = events.derived_article_id(url, text)
     assert events.article_id_problem(derived) is None
     assert not [e for e in events.schema_errors("article", {"id": derived, "text": "x"}) if e.startswith("id")]
+
+
+def test_the_api_describes_article_ids_as_the_schemas_do() -> None:
+    """openapi.yaml's ArticleId (the /articles/{article_id} parameter) is the schemas' article_id rule."""
+    import yaml
+
+    from streams.settings import PROJECT_ROOT
+
+    api = yaml.safe_load((PROJECT_ROOT / "openapi.yaml").read_text())["components"]["schemas"]["ArticleId"]
+    common = orjson.loads((events.SCHEMA_DIR / "common.schema.json").read_bytes())["$defs"]["article_id"]
+    assert {key: api[key] for key in ("type", "minLength", "maxLength", "not")} == {
+        key: common[key] for key in ("type", "minLength", "maxLength", "not")
+    }
+    assert common["maxLength"] == events.ARTICLE_ID_MAX
+    assert common["not"]["anyOf"][0]["pattern"] == events.ARTICLE_ID_FORBIDDEN.pattern
