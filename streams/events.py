@@ -213,6 +213,16 @@ def article_event(article: Article) -> Event:
 # --- outbound: enriched events -----------------------------------------------------------------------
 
 
+#: Longest quote text the HTTP API returns (openapi.yaml, QuoteText): a hostile article's one "quote" can be
+#: the whole megabyte, and /speakers returns up to 100 speakers' quotes.
+QUOTE_TEXT_MAX = 1000
+
+
+def clip_quote_text(text: str, limit: int = QUOTE_TEXT_MAX) -> str:
+    """`text`, or its first `limit - 1` characters and an ellipsis when it is longer than `limit`."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def quote_id(article_id: str, quote: Quote) -> str:
     digest = hashlib.sha1(f"{article_id}\x1f{quote.start}\x1f{quote.end}".encode()).hexdigest()
     return f"q_{digest[:16]}"

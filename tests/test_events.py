@@ -189,3 +189,18 @@ def test_the_api_describes_article_ids_as_the_schemas_do() -> None:
     }
     assert common["maxLength"] == events.ARTICLE_ID_MAX
     assert common["not"]["anyOf"][0]["pattern"] == events.ARTICLE_ID_FORBIDDEN.pattern
+
+
+def test_quote_text_is_clipped_to_the_api_bound() -> None:
+    import yaml
+
+    from streams.settings import PROJECT_ROOT
+
+    api = yaml.safe_load((PROJECT_ROOT / "openapi.yaml").read_text())["components"]["schemas"]["QuoteText"]
+    assert api["maxLength"] == events.QUOTE_TEXT_MAX
+    short = "We will win."
+    assert events.clip_quote_text(short) == short
+    exact = "x" * events.QUOTE_TEXT_MAX
+    assert events.clip_quote_text(exact) == exact
+    clipped = events.clip_quote_text("y" * 1_000_000)
+    assert len(clipped) == events.QUOTE_TEXT_MAX and clipped.endswith("\u2026") and clipped.startswith("yyy")
