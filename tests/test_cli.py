@@ -103,3 +103,17 @@ def test_subscribe_prints_null_for_a_tombstone_and_skips_it_when_filtering(
     # Filtering by speaker: only the two quotes; nothing else crashes it.
     asyncio.run(cli._subscribe(Settings(), "quotes", True, None, 1.0, "lovelace"))
     assert capsysbinary.readouterr().out.splitlines() == [quote, quote]
+
+
+def test_the_worker_keeps_its_data_dir_to_its_owner(tmp_path: Path) -> None:
+    """DATA_DIR (the tables) is made 0700, and tightened if it exists, before the worker even reaches Kafka."""
+    import stat
+
+    fresh, loose = tmp_path / "a" / "fresh", tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    for data_dir in (fresh, loose):
+        env = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "KAFKA_CONNECT_TIMEOUT": "1", "DATA_DIR": str(data_dir)}
+        result = streams_cli("worker", env=env)
+        assert result.returncode == 2, result.stderr.decode()  # no broker there
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
