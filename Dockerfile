@@ -17,6 +17,8 @@ RUN pip install . \
 
 USER streams
 # Tables in RocksDB on the /data volume: bounded memory, and a restart reads only the changelogs' tails.
+# The API listens on every interface of the container; peers reach each worker at http://<hostname>:6066
+# (WORKER_CANONICAL_URL, derived from the host name when unset; set it when peers use another name).
 ENV DATA_DIR=/data \
     STORE_URL=rocksdb:// \
     WORKER_WEB_HOST=0.0.0.0 \

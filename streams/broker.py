@@ -13,6 +13,12 @@ Layout of `broker_dir`::
     server.log          the broker's own log (log4j2, rolling)
     broker.out          the JVM's stdout/stderr (crashes before logging starts end up here)
     broker.pid          pid of the running broker
+    scram-users.scrypt  a salted hash of the SCRAM users it was formatted with (to refuse other users later)
+
+Everything under `broker_dir` is its owner's only: the folder is 0700 (tightened on every start) and the
+broker, its tools and Maven run with umask 077. Secrets never reach a command line (`ps` shows every
+process's arguments): the keystore password is in server.properties (0600), and the SCRAM users go to
+the StorageTool in a Java argument file (0600, deleted once the tool has run).
 
 The library prints nothing; it reports through `logging` and raises `BrokerError`.
 """
@@ -26,6 +32,7 @@ import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
+import hmac
 import json
 import logging
 import os
@@ -41,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from streams.settings import PROJECT_ROOT, Settings
+from streams.settings import PROJECT_ROOT, Settings, private_dir
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +65,10 @@ _LIBS_MARKER = ".streams-libs.json"
 # Characters Kafka's `--add-scram` parser treats as syntax (or that break a properties line).
 _SCRAM_FORBIDDEN = set(',[]="\\\n\r\t ')
 _POLL_SECONDS = 0.2
+# Children write their files for their owner only (the data, logs, jars); see the module docstring.
+_PRIVATE_UMASK = 0o077
+# scrypt's interactive-login cost (16 MiB, tens of milliseconds): the fingerprint resists guessing the password.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
 class BrokerError(RuntimeError):
@@ -149,13 +160,13 @@ class LocalBroker:
 
     def ensure_jars(self) -> Path:
         """Resolve the broker's classpath into `libs/` with Maven, unless it is already complete."""
-        self.broker_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.broker_dir)
         with self._lock():
             return self._ensure_jars_locked()
 
     def start(self, timeout: float = 120, sasl_ssl: SaslSslListener | None = None) -> BrokerStatus:
         """Start the broker (or find it running) and return once it answers metadata requests."""
-        self.broker_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(self.broker_dir)
         deadline = time.monotonic() + timeout
         with self._lock():
             config = self._render_config(sasl_ssl)
@@ -222,13 +233,13 @@ class LocalBroker:
             mvn, "-B", "-q", "dependency:copy-dependencies", "-DincludeScope=runtime",
             f"-DoutputDirectory={self.libs_dir}", "-f", str(POM_PATH),
         ]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False, umask=_PRIVATE_UMASK)
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()[-4000:]
             raise BrokerError(f"Maven could not resolve the Kafka jars (exit {result.returncode}):\n{output}")
         jars = sorted(p.name for p in self.libs_dir.glob("*.jar"))
         marker = {"pom_sha256": pom_hash, "jars": jars}
-        (self.libs_dir / _LIBS_MARKER).write_text(json.dumps(marker, indent=1))
+        _write_private(self.libs_dir / _LIBS_MARKER, json.dumps(marker, indent=1))
         return self.libs_dir
 
     def _libs_complete(self, pom_hash: str) -> bool:
@@ -268,7 +279,9 @@ class LocalBroker:
             "share.coordinator.state.topic.min.isr": 1,
             # Tests and dev workers join groups often; the default 3 s delay is pure waiting here.
             "group.initial.rebalance.delay.ms": 0,
-            "auto.create.topics.enable": "true",
+            # No topic appears because a client asked for it (a consumer subscribing, kcat): it would get one
+            # partition and a 1 MiB limit, and `ensure_topics` keeps an existing topic as it is.
+            "auto.create.topics.enable": "false",
             "num.partitions": 1,
             "default.replication.factor": 1,
         }
@@ -302,6 +315,11 @@ class LocalBroker:
 
     @property
     def _scram_fingerprint_path(self) -> Path:
+        return self.broker_dir / "scram-users.scrypt"
+
+    @property
+    def _legacy_fingerprint_path(self) -> Path:
+        """Older versions kept an unsalted SHA-256 of the users here; replaced at the next check."""
         return self.broker_dir / "scram-users.sha256"
 
     def _ensure_formatted(self, sasl_ssl: SaslSslListener | None) -> None:
@@ -315,6 +333,7 @@ class LocalBroker:
         for user in users:
             args += ["--add-scram", f"{SCRAM_MECHANISM}=[name={user.username},password={user.password}]"]
         self._run_tool("kafka.tools.StorageTool", args)
+        self._legacy_fingerprint_path.unlink(missing_ok=True)
         if users:
             _write_private(self._scram_fingerprint_path, _users_fingerprint(users))
         else:
@@ -325,12 +344,17 @@ class LocalBroker:
         them later: asking for other users than the storage was formatted with is an error."""
         if sasl_ssl is None or not sasl_ssl.users:
             return
-        try:
-            recorded = self._scram_fingerprint_path.read_text()
-        except OSError:
-            recorded = None
-        if recorded == _users_fingerprint(sasl_ssl.users):
+        recorded = _read_text(self._scram_fingerprint_path)
+        if recorded is not None and _fingerprint_matches(recorded, sasl_ssl.users):
             return
+        legacy = _read_text(self._legacy_fingerprint_path)
+        if recorded is None and legacy is not None:
+            if hmac.compare_digest(legacy, _sha256(_users_json(sasl_ssl.users))):
+                # The same users: keep a salted hash instead of the unsalted one.
+                _write_private(self._scram_fingerprint_path, _users_fingerprint(sasl_ssl.users))
+                self._legacy_fingerprint_path.unlink()
+                return
+            recorded = legacy
         what = "without SCRAM users" if recorded is None else "with other SCRAM users"
         raise BrokerError(
             f"{self.data_dir} was formatted {what}; stop the broker and delete that folder "
@@ -338,13 +362,24 @@ class LocalBroker:
         )
 
     def _run_tool(self, main_class: str, args: Sequence[str]) -> str:
-        """Run a short-lived Kafka tool on the broker's classpath; return its output."""
+        """Run a short-lived Kafka tool on the broker's classpath; return its output.
+
+        The main class and its arguments (which may hold passwords) are in a Java argument file, read by
+        the `java` launcher itself: the process's command line (`ps`, /proc/<pid>/cmdline) shows its path.
+        """
+        argfile = self.broker_dir / f".tool-args-{uuid.uuid4().hex}"
+        _write_private(argfile, "\n".join(_argfile_quote(arg) for arg in (main_class, *args)) + "\n")
         # Short-lived JVM: C1 only and serial GC start noticeably faster on 2 cores.
         cmd = [
             _java(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            *self._logging_flags(), "-cp", f"{self.libs_dir}/*", main_class, *args,
+            *self._logging_flags(), "-cp", f"{self.libs_dir}/*", f"@{argfile}",
         ]  # fmt: skip
-        result = subprocess.run(cmd, capture_output=True, text=True, cwd=self.broker_dir, check=False)
+        try:
+            result = subprocess.run(
+                cmd, capture_output=True, text=True, cwd=self.broker_dir, check=False, umask=_PRIVATE_UMASK
+            )
+        finally:
+            argfile.unlink(missing_ok=True)
         output = (result.stdout + result.stderr).strip()
         if result.returncode != 0:
             raise BrokerError(f"{main_class} failed (exit {result.returncode}):\n{output[-4000:]}")
@@ -363,13 +398,15 @@ class LocalBroker:
             "-cp", f"{self.libs_dir}/*", "kafka.Kafka", str(self.config_path),
         ]  # fmt: skip
         log.info("Starting Kafka %s at %s (data in %s)", self.version, self.bootstrap, self.broker_dir)
-        with self.stdout_path.open("wb") as out:
+        fd = os.open(self.stdout_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as out:
             # A new session: the broker outlives this process and ignores the terminal's Ctrl-C.
             self._proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                cwd=self.broker_dir, start_new_session=True,
+                cwd=self.broker_dir, start_new_session=True, umask=_PRIVATE_UMASK,
             )  # fmt: skip
-        self.pid_path.write_text(f"{self._proc.pid}\n")
+        _write_private(self.pid_path, f"{self._proc.pid}\n")
         return self._proc.pid
 
     def _running_pid(self) -> int | None:
@@ -427,7 +464,7 @@ class LocalBroker:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         # Serialises start/stop/ensure_jars across processes sharing one broker_dir.
-        with (self.broker_dir / ".lock").open("a") as handle:
+        with os.fdopen(os.open(self.broker_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:
                 yield
@@ -475,8 +512,37 @@ def _check_scram_text(value: str, what: str) -> None:
         raise ValueError(f'SCRAM {what} must be non-empty and free of spaces and , [ ] = " \\')
 
 
-def _users_fingerprint(users: Sequence[ScramUser]) -> str:
-    return _sha256(json.dumps(sorted((u.username, u.password) for u in users)).encode())
+def _users_json(users: Sequence[ScramUser]) -> bytes:
+    return json.dumps(sorted((u.username, u.password) for u in users)).encode()
+
+
+def _users_fingerprint(users: Sequence[ScramUser], salt: bytes | None = None) -> str:
+    """A salted scrypt hash of the users and passwords (JSON with its salt and parameters).
+
+    Enough to tell whether a start asks for the users the storage was formatted with; the random salt
+    and scrypt's cost keep it from being looked up or cheaply brute-forced.
+    """
+    salt = os.urandom(16) if salt is None else salt
+    digest = hashlib.scrypt(_users_json(users), salt=salt, **_SCRYPT)
+    return json.dumps({"kdf": "scrypt", **_SCRYPT, "salt": salt.hex(), "hash": digest.hex()})
+
+
+def _fingerprint_matches(recorded: str, users: Sequence[ScramUser]) -> bool:
+    try:
+        fields = json.loads(recorded)
+        salt = bytes.fromhex(fields["salt"])
+        params = {key: int(fields[key]) for key in _SCRYPT}
+        expected = bytes.fromhex(fields["hash"])
+    except (ValueError, KeyError, TypeError):
+        return False
+    return hmac.compare_digest(hashlib.scrypt(_users_json(users), salt=salt, **params), expected)
+
+
+def _argfile_quote(arg: str) -> str:
+    """One argument of a Java launcher argument file: double-quoted, backslashes and quotes escaped."""
+    if "\n" in arg or "\r" in arg:
+        raise ValueError(f"a Java argument file cannot hold a line break: {arg!r}")
+    return '"' + arg.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _prop_value(value: object) -> str:
@@ -573,11 +639,19 @@ def _run_sync(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def _write_private(path: Path, text: str) -> None:
-    # The config can hold keystore passwords: keep it readable by the owner only.
+    # The config can hold keystore passwords, the argument files SCRAM passwords: owner only, like every file
+    # in broker_dir.
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)  # the mode above applies only when the file is created
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except OSError:
+        return None
 
 
 def _sha256(data: bytes) -> str:

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 import streams
 from streams import events
-from streams.settings import LOGICAL_TOPICS, PROJECT_ROOT, Settings, get_settings
+from streams.settings import LOGICAL_TOPICS, PROJECT_ROOT, WILDCARD_HOSTS, Settings, get_settings, private_dir
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, pretty_exceptions_enable=False)
 broker_app = typer.Typer(help="The local single-node Apache Kafka (KRaft) broker.", no_args_is_help=True)
@@ -103,7 +103,10 @@ def worker(
     settings = _settings(
         worker_processes=processes, worker_batch_size=batch_size, worker_web_port=web_port, log_level=loglevel
     )
-    settings.data_dir.mkdir(parents=True, exist_ok=True)  # Faust creates only its last folder
+    # Faust creates only its last folder. The tables hold what the stream carried: owner only (0700), and
+    # so is everything the worker writes inside (its RocksDB files).
+    private_dir(settings.data_dir)
+    os.umask(0o077)
     faust_app = build_app(settings)
     # Before the group join: a consumer that joins while its topic is missing ignores it for minutes.
     run_kafka(ensure_topics(settings, internal_topics(faust_app)), settings, "create the topics")
@@ -182,9 +185,11 @@ async def _subscribe(
     printed = 0
     out = sys.stdout.buffer
     async for _key, value in read_topic(settings, topic, from_beginning=from_beginning, timeout=timeout):
-        if speaker and not speaks(events.loads(value), speaker):
+        if speaker and not speaks_in(value, speaker):
             continue
-        out.write(value + b"\n")
+        # A null value (a tombstone, from a compacted topic or another producer) is JSON's null: one line
+        # per record, and every line still parses.
+        out.write((b"null" if value is None else value) + b"\n")
         out.flush()
         printed += 1
         if limit is not None and printed >= limit:
@@ -196,6 +201,17 @@ def speaks(event: dict, name: str) -> bool:
     quotes = event.get("quotes", [event])
     needle = name.casefold()
     return any(needle in s.get("name", "").casefold() for q in quotes for s in q.get("speakers", ()))
+
+
+def speaks_in(value: bytes | None, name: str) -> bool:
+    """`speaks` for a raw record: a null, non-JSON or otherwise shaped value has no speaker (no crash)."""
+    if value is None:
+        return False
+    try:
+        event = events.loads(value)
+        return isinstance(event, dict) and speaks(event, name)
+    except (ValueError, TypeError, AttributeError):
+        return False
 
 
 # --- enrich (offline) --------------------------------------------------------------------------------
@@ -282,7 +298,7 @@ def demo(
     broker.start()
     worker_process = None
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
         worker_log = settings.data_dir / "demo-worker.log"
         with open(worker_log, "wb") as log_file:
             worker_process = subprocess.Popen(
@@ -300,7 +316,7 @@ def demo(
         err.print(f"[green]{count} quotes[/green]")
         show_api_summary(settings)
         if keep_running:
-            api = f"http://{settings.worker_web_host}:{settings.worker_web_port}"
+            api = local_api_url(settings)
             err.print(f"broker and worker keep running: open {api}/ ; stop with `kill {worker_process.pid}`")
             err.print("and `streams broker stop`")
             worker_process = None
@@ -323,11 +339,21 @@ def terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
         return process.wait()
 
 
+def local_api_url(settings: Settings) -> str:
+    """The worker's API as this machine reaches it: a worker bound to every interface answers on loopback."""
+    host = settings.worker_web_host
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):  # an IPv6 literal
+        host = f"[{host}]"
+    return f"http://{host}:{settings.worker_web_port}"
+
+
 def show_api_summary(settings: Settings, wait: float = 30) -> None:
     """What the worker's API now answers (tables fill a moment after the quotes arrive), on stderr."""
     import urllib.request
 
-    api = f"http://{settings.worker_web_host}:{settings.worker_web_port}"
+    api = local_api_url(settings)
     deadline = time.monotonic() + wait
     speakers: list[dict] = []
     trending: list[dict] = []

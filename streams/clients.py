@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Sequence
 
@@ -19,6 +20,9 @@ from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, SaslAuthenticationFailed, TopicAlreadyExistsError
 
 from streams.settings import LOGICAL_TOPICS, Settings
+from streams.topic_check import check_topics
+
+log = logging.getLogger(__name__)
 
 
 def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | None:
@@ -28,7 +32,7 @@ def faust_credentials(settings: Settings) -> faust.types.auth.CredentialsT | Non
     if protocol.startswith("SASL"):
         return faust.SASLCredentials(
             username=settings.kafka_sasl_username,
-            password=settings.kafka_sasl_password,
+            password=settings.sasl_password(),
             mechanism=settings.kafka_sasl_mechanism,
             ssl_context=options.get("ssl_context"),  # type: ignore[arg-type]
         )
@@ -67,6 +71,8 @@ async def ensure_topics(settings: Settings, internal: Sequence[NewTopic] = ()) -
             for name in LOGICAL_TOPICS
         ] + list(internal)
         existing = set(await admin.list_topics())
+        for warning in await check_topics(admin, settings):
+            log.warning(warning)
         missing = [topic for topic in wanted if topic.name not in existing]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):

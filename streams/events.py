@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -108,6 +109,26 @@ class Article:
     language: str | None = None
 
 
+#: Characters an article id must not hold (the same rule as `article_id` in schemas/common.schema.json):
+#: control characters (CR/LF would forge log lines), Unicode line separators and bidirectional overrides
+#: (they disguise a log line), and '/' (no URL could reach `/articles/{id}`).
+ARTICLE_ID_FORBIDDEN = re.compile(r"[\u0000-\u001f\u007f-\u009f/\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+ARTICLE_ID_MAX = 512
+
+
+def article_id_problem(article_id: str) -> str | None:
+    """Why `article_id` is not a valid id, or None when it is."""
+    if not article_id:
+        return "id is empty"
+    if len(article_id) > ARTICLE_ID_MAX:
+        return f"id is {len(article_id)} characters long, over {ARTICLE_ID_MAX}"
+    if found := ARTICLE_ID_FORBIDDEN.search(article_id):
+        return f"id holds {found.group()!r} at {found.start()}: no control characters, line separators or '/'"
+    if article_id in (".", ".."):
+        return f"id {article_id!r} is not a URL path segment"
+    return None
+
+
 def derived_article_id(url: str | None, text: str) -> str:
     """Deterministic id for an article that has none: from its url, else from its text."""
     basis = f"url:{url}" if url else f"text:{text}"
@@ -146,6 +167,9 @@ def validate_article(raw: bytes, *, max_bytes: int, max_depth: int) -> Article:
         raise InvalidArticle("not_object", f"expected a JSON object, got {type(data).__name__}")
     if json_depth_exceeds(data, max_depth):
         raise InvalidArticle("too_deep", f"JSON nests deeper than {max_depth} levels")
+    # Checked before the schema, which has the same rule, for a reason that names the character.
+    if isinstance(given := data.get("id"), str) and (problem := article_id_problem(given)):
+        raise InvalidArticle("invalid_article", problem)
     errors = schema_errors("article", data)
     if errors:
         raise InvalidArticle("invalid_article", "; ".join(errors))
@@ -187,6 +211,16 @@ def article_event(article: Article) -> Event:
 
 
 # --- outbound: enriched events -----------------------------------------------------------------------
+
+
+#: Longest quote text the HTTP API returns (openapi.yaml, QuoteText): a hostile article's one "quote" can be
+#: the whole megabyte, and /speakers returns up to 100 speakers' quotes.
+QUOTE_TEXT_MAX = 1000
+
+
+def clip_quote_text(text: str, limit: int = QUOTE_TEXT_MAX) -> str:
+    """`text`, or its first `limit - 1` characters and an ellipsis when it is longer than `limit`."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def quote_id(article_id: str, quote: Quote) -> str:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: Logical topic names, as users name them on the command line, in data-flow order.
 LOGICAL_TOPICS = ("articles", "enriched", "quotes", "entities", "sentences", "deadletter")
+#: Bind addresses meaning "every interface": no peer can reach a worker at them.
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", "[::]", ""})
 
 
 class Settings(BaseSettings):
@@ -25,7 +29,8 @@ class Settings(BaseSettings):
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = "SCRAM-SHA-512"
     kafka_sasl_username: str | None = None
-    kafka_sasl_password: str | None = Field(default=None, repr=False)
+    # A SecretStr: repr, str and model_dump show "**********"; `sasl_password()` gives the real value.
+    kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: Path | None = None
     kafka_connect_timeout: float = Field(default=60.0, gt=0, description="seconds to wait for the broker")
 
@@ -47,6 +52,10 @@ class Settings(BaseSettings):
     worker_processes: int = Field(default=1, ge=0, description="parser processes; 0 parses in a thread")
     worker_web_port: int = 6066
     worker_web_host: str = "127.0.0.1"
+    # The URL other workers reach this one at (Faust's canonical_url: table routing and the rankings' peers).
+    # Empty: derived by `canonical_url()`; a worker bound to every interface (0.0.0.0, ::) is reached by its
+    # host name, never at 0.0.0.0, or two workers would each take every key for their own.
+    worker_canonical_url: str = ""
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
     # How long the group waits for a silent (killed) worker before handing its partitions to another.
     worker_session_timeout: float = Field(default=60.0, gt=0)
@@ -121,12 +130,34 @@ class Settings(BaseSettings):
         return {name: self.topic(name) for name in LOGICAL_TOPICS}
 
     def as_env(self) -> dict[str, str]:
-        """These settings as environment variables, for a child process (a worker) to read back."""
+        """These settings as environment variables, for a child process (a worker) to read back.
+
+        The one place secrets leave in clear: the child needs the real password, and its environment is
+        readable by its user only (/proc/<pid>/environ is 0400).
+        """
         env = {}
         for name, value in self.model_dump().items():
+            if isinstance(value, SecretStr):
+                value = value.get_secret_value()
             if value is not None:
                 env[name.upper()] = str(value)
         return env
+
+    def sasl_password(self) -> str | None:
+        """The SASL password in clear, for a Kafka client's login only (never log or print it)."""
+        secret = self.kafka_sasl_password
+        return secret.get_secret_value() if secret is not None else None
+
+    def canonical_url(self) -> str:
+        """This worker's URL as its peers reach it (WORKER_CANONICAL_URL, else derived from the bind host)."""
+        if self.worker_canonical_url:
+            return self.worker_canonical_url.rstrip("/")
+        host = self.worker_web_host
+        if host in WILDCARD_HOSTS:
+            host = socket.gethostname()
+        elif ":" in host and not host.startswith("["):  # an IPv6 literal
+            host = f"[{host}]"
+        return f"http://{host}:{self.worker_web_port}"
 
     def kafka_client_options(self) -> dict[str, object]:
         """Security options in aiokafka's keyword names, shared by every client we create."""
@@ -135,7 +166,7 @@ class Settings(BaseSettings):
             options |= {
                 "sasl_mechanism": self.kafka_sasl_mechanism,
                 "sasl_plain_username": self.kafka_sasl_username,
-                "sasl_plain_password": self.kafka_sasl_password,
+                "sasl_plain_password": self.sasl_password(),
             }
         if self.kafka_security_protocol.endswith("SSL"):
             from aiokafka.helpers import create_ssl_context
@@ -144,6 +175,16 @@ class Settings(BaseSettings):
                 cafile=str(self.kafka_ssl_cafile) if self.kafka_ssl_cafile else None
             )
         return options
+
+
+def private_dir(path: Path) -> Path:
+    """Create `path` (and missing parents) readable by its owner only (0700), and tighten it if it exists.
+
+    For folders that hold credentials or state (the broker's config and data, the worker's tables).
+    """
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)  # mkdir's mode is masked by the umask and ignored for a folder that exists
+    return path
 
 
 @lru_cache(maxsize=1)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
+import pytest
 
 from streams import events
 from streams.settings import Settings
@@ -65,3 +68,45 @@ def test_publish_fails_loudly_without_a_broker(tmp_path: Path) -> None:
     result = run_cli(settings, "publish", str(SEED_PATH), timeout=120)
     assert result.returncode == 2
     assert b"cannot publish (127.0.0.1:1)" in result.stderr
+
+
+def test_subscribe_prints_null_for_a_tombstone_and_skips_it_when_filtering(
+    monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from streams import cli, clients
+    from streams.settings import Settings
+
+    quote = orjson.dumps({"text": '"Yes"', "speakers": [{"name": "Ada Lovelace"}]})
+    records: list[tuple[bytes | None, bytes | None]] = [
+        (b"a", quote),
+        (b"b", None),  # a tombstone
+        (b"c", b"not json"),
+        (b"d", b"[1, 2]"),
+        (b"e", quote),
+    ]
+
+    async def fake_read_topic(*args: object, **kwargs: object) -> AsyncIterator[tuple[bytes | None, bytes | None]]:
+        for record in records:
+            yield record
+
+    monkeypatch.setattr(clients, "read_topic", fake_read_topic)
+    asyncio.run(cli._subscribe(Settings(), "quotes", True, None, 1.0, None))
+    assert capsysbinary.readouterr().out.splitlines() == [quote, b"null", b"not json", b"[1, 2]", quote]
+
+    # Filtering by speaker: only the two quotes; nothing else crashes it.
+    asyncio.run(cli._subscribe(Settings(), "quotes", True, None, 1.0, "lovelace"))
+    assert capsysbinary.readouterr().out.splitlines() == [quote, quote]
+
+
+def test_the_worker_keeps_its_data_dir_to_its_owner(tmp_path: Path) -> None:
+    """DATA_DIR (the tables) is made 0700, and tightened if it exists, before the worker even reaches Kafka."""
+    import stat
+
+    fresh, loose = tmp_path / "a" / "fresh", tmp_path / "loose"
+    loose.mkdir(mode=0o755)
+    loose.chmod(0o755)
+    for data_dir in (fresh, loose):
+        env = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:1", "KAFKA_CONNECT_TIMEOUT": "1", "DATA_DIR": str(data_dir)}
+        result = run_cli(None, "worker", env=env)
+        assert result.returncode == 2, result.stderr.decode()  # no broker there
+        assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700

@@ -6,6 +6,9 @@ import base64
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from streams import events
 from streams.events import InvalidArticle, validate_article
@@ -120,3 +123,84 @@ def test_orjson_is_registered_as_faust_codec() -> None:
     payload = {"name": "Vladimir Putin", "n": 3}
     assert codecs.dumps("orjson", payload) == orjson.dumps(payload)
     assert codecs.loads("orjson", orjson.dumps(payload)) == payload
+
+
+# --- article ids: reachable at /articles/{id}, safe in a log line --------------------------------------
+
+BAD_IDS = [
+    "forged\r\nINFO all is well",  # CR/LF: a forged log line
+    "line\nbreak",
+    "nul\u0000",
+    "tab\there",
+    "del\u007f",
+    "nel\u0085",  # C1 NEXT LINE
+    "sep\u2028arator",
+    "bidi\u202eevil",
+    "a/b",  # no URL reaches /articles/a/b
+    "/",
+    ".",
+    "..",
+    "x" * 513,
+    "",
+]
+GOOD_IDS = ["a1", "with space", "ünïcode-ид", "a.b", "...", "%2F", "a?b#c", "x" * 512, "000_7fa1191bd1031bcd"]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+def test_ids_with_control_characters_or_slashes_are_rejected(bad: str) -> None:
+    with pytest.raises(InvalidArticle) as caught:
+        parse(orjson.dumps({"id": bad, "text": "Hello."}))
+    assert caught.value.error == "invalid_article"
+    assert "\n" not in caught.value.reason and "\r" not in caught.value.reason  # the reason is one log line
+    # The schema says the same on its own, for every other validator of the topic.
+    assert events.schema_errors("article", {"id": bad, "text": "Hello."})
+    # And so does every output event's article_id (the same definition).
+    common = Draft202012Validator({"$ref": "urn:streams:common#/$defs/article_id"}, registry=events._registry())
+    assert not common.is_valid(bad)
+
+
+@pytest.mark.parametrize("good", GOOD_IDS)
+def test_ordinary_ids_are_accepted(good: str) -> None:
+    assert parse(orjson.dumps({"id": good, "text": "Hello."})).article_id == good
+    assert events.schema_errors("article", {"id": good, "text": "Hello."}) == []
+    assert Draft202012Validator({"$ref": "urn:streams:common#/$defs/article_id"}, registry=events._registry()).is_valid(
+        good
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=st.one_of(st.none(), st.text()), text=st.text(min_size=1))
+def test_a_derived_id_is_always_valid(url: str | None, text: str) -> None:
+    derived = events.derived_article_id(url, text)
+    assert events.article_id_problem(derived) is None
+    assert not [e for e in events.schema_errors("article", {"id": derived, "text": "x"}) if e.startswith("id")]
+
+
+def test_the_api_describes_article_ids_as_the_schemas_do() -> None:
+    """openapi.yaml's ArticleId (the /articles/{article_id} parameter) is the schemas' article_id rule."""
+    import yaml
+
+    from streams.settings import PROJECT_ROOT
+
+    api = yaml.safe_load((PROJECT_ROOT / "openapi.yaml").read_text())["components"]["schemas"]["ArticleId"]
+    common = orjson.loads((events.SCHEMA_DIR / "common.schema.json").read_bytes())["$defs"]["article_id"]
+    assert {key: api[key] for key in ("type", "minLength", "maxLength", "not")} == {
+        key: common[key] for key in ("type", "minLength", "maxLength", "not")
+    }
+    assert common["maxLength"] == events.ARTICLE_ID_MAX
+    assert common["not"]["anyOf"][0]["pattern"] == events.ARTICLE_ID_FORBIDDEN.pattern
+
+
+def test_quote_text_is_clipped_to_the_api_bound() -> None:
+    import yaml
+
+    from streams.settings import PROJECT_ROOT
+
+    api = yaml.safe_load((PROJECT_ROOT / "openapi.yaml").read_text())["components"]["schemas"]["QuoteText"]
+    assert api["maxLength"] == events.QUOTE_TEXT_MAX
+    short = "We will win."
+    assert events.clip_quote_text(short) == short
+    exact = "x" * events.QUOTE_TEXT_MAX
+    assert events.clip_quote_text(exact) == exact
+    clipped = events.clip_quote_text("y" * 1_000_000)
+    assert len(clipped) == events.QUOTE_TEXT_MAX and clipped.endswith("\u2026") and clipped.startswith("yyy")

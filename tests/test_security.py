@@ -1,7 +1,7 @@
 """Kafka over TLS with SASL/SCRAM-SHA-512, end to end; no secrets in logs; a read-only HTTP API.
 
-A broker of its own (tmp broker_dir, ports 19392/19393, SASL_SSL on 19394) with a keystore made here
-by keytool; a real worker, publisher and subscriber talk to it over SASL_SSL only.
+A broker of its own (tmp broker_dir, free ports: PLAINTEXT and controller, SASL_SSL) with a keystore made
+here by keytool; a real worker, publisher and subscriber talk to it over SASL_SSL only.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from pydantic import SecretStr
 
 from streams.broker import LocalBroker, SaslSslListener, ScramUser
 from streams.settings import Settings
@@ -80,7 +81,7 @@ def secure_settings(kafka_settings: Settings, secure_broker: LocalBroker, tls: t
             "kafka_security_protocol": "SASL_SSL",
             "kafka_sasl_mechanism": "SCRAM-SHA-512",
             "kafka_sasl_username": "streams",
-            "kafka_sasl_password": PASSWORD,
+            "kafka_sasl_password": SecretStr(PASSWORD),
             "kafka_ssl_cafile": tls[1],
             "kafka_connect_timeout": 20.0,
         }
@@ -128,7 +129,7 @@ async def test_worker_publish_subscribe_over_sasl_ssl(secure_settings: Settings,
 
 
 def test_a_wrong_password_fails_fast_and_readably(secure_settings: Settings, tmp_path: Path) -> None:
-    wrong = secure_settings.model_copy(update={"kafka_sasl_password": "not-the-password"})
+    wrong = secure_settings.model_copy(update={"kafka_sasl_password": SecretStr("not-the-password")})
     articles = tmp_path / "one.jsonl"
     articles.write_bytes(orjson.dumps(ARTICLE) + b"\n")
     for command in (["publish", str(articles)], ["subscribe", "quotes", "--timeout", "5"], ["worker"]):

@@ -326,15 +326,11 @@ async def test_the_internal_agents_skip_a_malformed_record_and_go_on(caplog: pyt
     assert caplog.text.count("malformed record") == 3
 
 
-def test_the_api_cuts_a_long_quote_but_the_table_keeps_it() -> None:
+def test_the_tables_keep_a_long_quote_cut_to_the_api_bound(seed: dict[str, Any]) -> None:
+    from streams.events import QUOTE_TEXT_MAX
+
     long_text = "word " * 500
-    record = {
-        "speaker": {"entity_id": "ent_1", "name": "Ana Lopez", "title": None},
-        "quote": {"quote_id": "q1", "text": long_text, "kind": "direct", "article_id": "a1"},
-        "about": [],
-    }
-    state = st.add_speaker_quote(None, record)
-    assert state is not None and state["quotes"][0]["text"] == long_text
-    shown = st.speaker_view(state)["quotes"][0]["text"]
-    assert len(shown) == st.QUOTE_TEXT_SHOWN and shown == long_text[: st.QUOTE_TEXT_SHOWN - 1] + "…"
-    assert st.top_speakers([state], 5)[0]["quotes"][0]["text"] == shown
+    article = {**seed, "quotes": [{**seed["quotes"][0], "text": long_text}]}
+    cut = long_text[: QUOTE_TEXT_MAX - 1] + "…"
+    assert [q["text"] for q in st.article_summary(article)["quotes"]] == [cut]
+    assert {record["quote"]["text"] for _, record in st.speaker_quote_records(article)} == {cut}

@@ -88,7 +88,7 @@ def test_openapi_file_is_consistent() -> None:
 
 
 def test_query_parameters() -> None:
-    from streams.worker.web import BadParameter, choice_param, int_param
+    from streams.worker.web import SCOPES, BadParameter, choice_param, int_param
 
     assert int_param({}, "top", 10) == 10
     assert int_param({"top": "3"}, "top", 10) == 3
@@ -96,6 +96,9 @@ def test_query_parameters() -> None:
         with pytest.raises(BadParameter):
             int_param({"top": bad}, "top", 10)
     assert choice_param({"window": "1d"}, "window", st.WINDOWS, "1h") == "1d"
+    assert choice_param({}, "scope", SCOPES, "all") == "all"
+    with pytest.raises(BadParameter):
+        choice_param({"scope": "bogus"}, "scope", SCOPES, "all")
     with pytest.raises(BadParameter):
         choice_param({"window": "1w"}, "window", st.WINDOWS, "1h")
 
@@ -181,6 +184,10 @@ async def test_api_answers_from_the_stream_state(kafka_settings: Settings, tmp_p
             ("/speakers/ent_0000000000000000/quotes", {}, 404),
             ("/speakers", {"top": "0"}, 400),
             ("/entities/trending", {"window": "1w"}, 400),
+            ("/speakers", {"scope": "bogus"}, 400),
+            ("/entities/trending", {"scope": ""}, 400),
+            ("/table", {}, 404),  # Faust's own endpoints are off: raw table values, every worker's URL
+            ("/router", {}, 404),
             ("/static/../settings.py", {}, 404),
         ):
             status, body = await get(base, path, **params)

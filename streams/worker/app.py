@@ -128,6 +128,7 @@ def faust_app(settings: Settings) -> App:
         consumer_auto_offset_reset="earliest",
         web_host=settings.worker_web_host,
         web_port=settings.worker_web_port,
+        canonical_url=settings.canonical_url(),  # from the host name when bound to every interface
         web_in_thread=False,
         # Faust's own endpoints are off: /table serves raw table values, /router every worker's URL.
         web_router_enabled=False,

@@ -26,6 +26,7 @@ from typing import Any
 import faust
 import orjson
 
+from streams.events import clip_quote_text
 from streams.settings import Settings
 
 log = logging.getLogger("streams.worker.state")
@@ -36,8 +37,6 @@ Event = dict[str, Any]
 QUOTES_KEPT = 50
 #: Entities kept per speaker in "about": the least mentioned go first when there are more.
 ABOUT_KEPT = 100
-#: Characters of a quote's text the API shows; longer ones end with "…".
-QUOTE_TEXT_SHOWN = 1000
 
 #: Windows of GET /entities/trending?window=...: the last hour or day of wall-clock time.
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
@@ -80,7 +79,7 @@ def article_summary(enriched: Event, seen_at: str | None = None) -> Event:
         "quotes": [
             {
                 "quote_id": q["quote_id"],
-                "text": q["text"],
+                "text": clip_quote_text(q["text"]),  # the tables and the API keep a bounded quote
                 "kind": q["kind"],
                 "span": q["span"],
                 "speakers": [{"entity_id": s["entity_id"], "name": s["name"]} for s in q["speakers"]],
@@ -143,7 +142,7 @@ def speaker_quote_records(enriched: Event, seen_at: str | None = None) -> list[t
                         "speaker": {"entity_id": speaker_id, "name": speaker["name"], "title": speaker.get("title")},
                         "quote": {
                             "quote_id": quote["quote_id"],
-                            "text": quote["text"],
+                            "text": clip_quote_text(quote["text"]),
                             "kind": quote["kind"],
                             "article_id": enriched["article_id"],
                             "article_title": enriched.get("title"),
@@ -212,15 +211,6 @@ def about_list(about: Mapping[str, Event], top: int | None = None) -> list[Event
     return [{"entity_id": entity_id, **value} for entity_id, value in ranked[:top]]
 
 
-def shown_quote(quote: Event) -> Event:
-    """A kept quote as the API shows it: its text cut at QUOTE_TEXT_SHOWN characters (a quote can be a
-    whole block quotation, and a ranking shows one per speaker)."""
-    text = quote["text"]
-    if len(text) <= QUOTE_TEXT_SHOWN:
-        return quote
-    return {**quote, "text": text[: QUOTE_TEXT_SHOWN - 1] + "…"}
-
-
 def speaker_view(state: Event, *, quotes: int | None = None, about: int | None = None) -> Event:
     """A speaker's table value as the API shows it."""
     return {
@@ -228,7 +218,7 @@ def speaker_view(state: Event, *, quotes: int | None = None, about: int | None =
         "name": state["name"],
         "title": state.get("title"),
         "quote_count": state["quote_count"],
-        "quotes": [shown_quote(quote) for quote in state["quotes"][:quotes]],
+        "quotes": state["quotes"][:quotes],
         "about": about_list(state["about"], about),
     }
 

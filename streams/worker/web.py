@@ -53,7 +53,9 @@ def int_param(query: Mapping[str, str], name: str, default: int, low: int = 1, h
 def choice_param(
     query: Mapping[str, str], name: str, choices: Mapping[str, Any] | tuple[str, ...], default: str
 ) -> str:
-    value = query.get(name) or default
+    value = query.get(name)
+    if value is None:
+        return default
     if value not in choices:
         raise BadParameter(f"{name} must be one of {', '.join(choices)}, got {value!r}")
     return value
@@ -80,10 +82,11 @@ class WorkerView(View):
             return local()
 
     async def gather(
-        self, request: Request, table: faust.Table, local: Callable[[], list[dict]], field: str
+        self, request: Request, scope: str, table: faust.Table, local: Callable[[], list[dict]], field: str
     ) -> tuple[list[list[dict]], bool]:
-        """This worker's rows and every other owner's (their `field`); False when a peer did not answer."""
-        if request.query.get("scope") == "local":
+        """This worker's rows and, unless `scope` is local, every other owner's (their `field`); False when a
+        peer did not answer."""
+        if scope == "local":
             return [local()], True
         me = str(self.app.conf.canonical_url).rstrip("/")
         peers = [host.rstrip("/") for host in self.state.table_hosts(table) if host.rstrip("/") != me]
@@ -131,11 +134,11 @@ class Speakers(WorkerView):
     async def get(self, request: Request) -> Response:
         try:
             top = int_param(request.query, "top", 10)
-            choice_param(request.query, "scope", SCOPES, "all")
+            scope = choice_param(request.query, "scope", SCOPES, "all")
         except BadParameter as exc:
             return self.error(400, str(exc))
         state = self.state
-        parts, complete = await self.gather(request, state.speakers, lambda: state.top_speakers(top), "speakers")
+        parts, complete = await self.gather(request, scope, state.speakers, lambda: state.top_speakers(top), "speakers")
         return self.json({"speakers": st.merge_ranked(parts, "entity_id", st.speaker_rank, top), "complete": complete})
 
 
@@ -160,11 +163,13 @@ class Trending(WorkerView):
         try:
             window = choice_param(request.query, "window", st.WINDOWS, "1h")
             top = int_param(request.query, "top", 10)
-            choice_param(request.query, "scope", SCOPES, "all")
+            scope = choice_param(request.query, "scope", SCOPES, "all")
         except BadParameter as exc:
             return self.error(400, str(exc))
         state = self.state
-        parts, complete = await self.gather(request, state.trends, lambda: state.trending(window, top), "entities")
+        parts, complete = await self.gather(
+            request, scope, state.trends, lambda: state.trending(window, top), "entities"
+        )
         return self.json(
             {
                 "window": window,
