@@ -4,6 +4,7 @@ Atom feed, plus the bad inputs (404, 500, a timeout, a redirect loop, a 50 MB pa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import random
@@ -237,10 +238,10 @@ class Site:
         return [r for r in self.requests if r.path == path]
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
-        route = self.routes.get(handler.path)
+        route = self.routes.get(handler.path.split("?")[0])  # served whatever the query (tracking) says
         reply = route() if callable(route) else route
         status, headers, body = reply if reply is not None else (404, {"Content-Type": "text/plain"}, b"not found")
-        if handler.path in self.conditional and isinstance(body, bytes):
+        if handler.path.split("?")[0] in self.conditional and isinstance(body, bytes):
             etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
             headers = {**headers, "ETag": etag, "Last-Modified": "Sat, 28 Nov 2026 08:00:00 GMT"}
             if handler.headers.get("If-None-Match") == etag:
@@ -253,7 +254,8 @@ class Site:
             if status != 304:
                 handler.send_header("Content-Length", str(len(body)))
             handler.end_headers()
-            handler.wfile.write(body)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client that gave up
+                handler.wfile.write(body)
             return
         handler.end_headers()  # a stream: no length, written until the client hangs up
         written = 0

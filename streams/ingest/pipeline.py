@@ -4,6 +4,7 @@ remember it. Every failure is counted and reported and costs only its own source
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -79,14 +80,12 @@ class Ingester:
         result = PassReport()
         await self.seen.catch_up()
         entries = await self._read_sources(sources, result)
-        candidates: dict[str, Entry] = {}
+        links: dict[str, Entry] = {}
         for entry in entries:  # one fetch per link, however many sources list it
-            link = strip_tracking(entry.url)
-            if link in self.seen:
-                result.skipped += 1
-                metrics.SKIPPED.labels("seen").inc()
-            elif link not in candidates:
-                candidates[link] = entry
+            links.setdefault(strip_tracking(entry.url), entry)
+        candidates = {link: entry for link, entry in links.items() if link not in self.seen}
+        result.skipped += len(links) - len(candidates)
+        metrics.SKIPPED.labels("seen").inc(len(links) - len(candidates))
         progress.start(len(candidates))
         claimed: set[str] = set()
         slots = asyncio.Semaphore(self.settings.ingest_concurrency)
@@ -147,6 +146,9 @@ class Ingester:
         if canonical in self.seen or canonical in claimed:  # reached under another link
             result.skipped += 1
             metrics.SKIPPED.labels("seen" if canonical in self.seen else "duplicate").inc()
+            if canonical in self.seen:  # remember this link too: the next pass skips it without a fetch
+                with contextlib.suppress(KafkaError):
+                    await self.seen.record({link}, article_id(canonical))
             return
         claimed.add(canonical)  # no await since the check: no other page of this pass can slip in between
         article = article_event(entry, page, canonical)

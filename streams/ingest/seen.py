@@ -56,7 +56,7 @@ class SeenUrls:
         assert self._consumer is not None, "start() first"
         ends = await self._consumer.end_offsets(self._partitions)
         read = 0
-        while any(await self._consumer.position(tp) < end for tp, end in ends.items()):
+        while await _behind(self._consumer, ends):
             for records in (await self._consumer.getmany(timeout_ms=1000)).values():
                 for record in records:
                     if record.key is not None and record.value is not None:  # a null value would be a deletion
@@ -75,3 +75,11 @@ class SeenUrls:
         for future in futures:
             await future
         self.urls |= urls
+
+
+async def _behind(client: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:
+    """Whether the consumer has yet to reach `ends` on some partition."""
+    for tp, end in ends.items():
+        if await client.position(tp) < end:
+            return True
+    return False
