@@ -24,6 +24,8 @@ from streams.settings import Settings
 ROBOTS_MAX_BYTES = 512 * 1024
 #: How long a host's robots.txt is trusted before it is fetched again (RFC 9309: no more than a day).
 ROBOTS_TTL = 3600.0
+#: How long a robots.txt that could not be read (5xx, no answer) keeps the host closed before a new try.
+ROBOTS_RETRY = 300.0
 
 
 class FetchError(Exception):
@@ -70,6 +72,10 @@ class _Robots:
     parser: RobotFileParser | None  # None: allow everything (no robots.txt)
     disallow_all: bool
     fetched_at: float
+
+    def expired(self, now: float) -> bool:
+        ttl = ROBOTS_RETRY if self.disallow_all else ROBOTS_TTL
+        return now - self.fetched_at > ttl
 
 
 class Fetcher:
@@ -174,7 +180,7 @@ class Fetcher:
         lock = self._robots_locks.setdefault(host, asyncio.Lock())
         async with lock:  # one fetch of a host's robots.txt, however many pages wait for it
             known = self._robots.get(host)
-            if known is None or time.monotonic() - known.fetched_at > ROBOTS_TTL:
+            if known is None or known.expired(time.monotonic()):
                 known = self._robots[host] = await self._fetch_robots(host)
             return known
 
