@@ -235,7 +235,8 @@ class Site:
         self.routes[path] = (200, {"Content-Type": content_type}, body.encode())
 
     def requested(self, path: str) -> list[Seen]:
-        return [r for r in self.requests if r.path == path]
+        """The requests for `path`, whatever their query."""
+        return [r for r in self.requests if r.path.split("?")[0] == path]
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
         route = self.routes.get(handler.path.split("?")[0])  # served whatever the query (tracking) says

@@ -321,3 +321,15 @@ def test_the_article_schema_takes_authors_and_feed() -> None:
     article = {"text": "Body.", "authors": ["Jane Doe"], "feed": "https://news.example/rss.xml"}
     assert events.schema_errors("article", article) == []
     assert events.schema_errors("article", {**article, "authors": [3]}) == ["authors/0: 3 is not of type 'string'"]
+
+
+async def test_a_refused_connection_and_a_bad_link(fetcher: Fetcher) -> None:
+    from tests.conftest import free_port
+
+    with pytest.raises(FetchError) as caught:
+        await fetcher.get(f"http://127.0.0.1:{free_port()}/feed.xml")  # nobody listens there
+    assert caught.value.reason == "robots"  # robots.txt could not be read: the host stays closed
+    assert "connect" not in caught.value.detail
+    with pytest.raises(FetchError) as caught:
+        await fetcher.get("mailto:desk@news.example")
+    assert caught.value.reason == "bad_url"

@@ -149,6 +149,8 @@ class Fetcher:
             raise FetchError("connect", url, str(exc) or repr(exc)) from None
         except httpx.HTTPError as exc:  # protocol errors, a connection reset mid-body, bad encodings, ...
             raise FetchError("http_error", url, str(exc) or repr(exc)) from None
+        except (httpx.InvalidURL, UnicodeError) as exc:  # a link httpx cannot even send (bad host, port)
+            raise FetchError("bad_url", url, str(exc) or repr(exc)) from None
 
     @contextlib.asynccontextmanager
     async def _host_slot(self, url: str) -> AsyncIterator[None]:

@@ -92,7 +92,11 @@ class Ingester:
 
         async def one(link: str, entry: Entry) -> None:
             async with slots:
-                await self._ingest(link, entry, claimed, result)
+                try:
+                    await self._ingest(link, entry, claimed, result)
+                except Exception as exc:  # a bug a page triggers must not cost the others
+                    result.failed += 1
+                    self._fail(result, "page", "error", entry.url, repr(exc))
             progress.advance()
 
         await asyncio.gather(*(one(link, entry) for link, entry in candidates.items()))
@@ -122,6 +126,10 @@ class Ingester:
         except (FetchError, FeedError) as exc:
             result.sources_failed += 1
             self._fail(result, "feed", exc.reason, url, exc.detail)
+            return []
+        except Exception as exc:  # a parser bug a source triggers must not cost the other sources
+            result.sources_failed += 1
+            self._fail(result, "feed", "error", url, repr(exc))
             return []
         result.sources_read += 1
         entries = list(parsed.entries)
