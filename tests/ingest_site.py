@@ -9,6 +9,7 @@ import hashlib
 import html
 import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -29,8 +30,26 @@ COMMENTS = [
     ("skeptic42", "Another overpriced scheme that will run two years late, mark my words, folks."),
     ("lurker_since_2009", "Great reporting as always, though I wish you would cover the suburbs more often."),
 ]
+CAPTION = "Workers inspect the site at dawn on Tuesday. Photograph: Press Agency"
+ADVERT = "Advertisement - story continues below"
+MOST_READ = [
+    "Celebrity chef opens floating restaurant",
+    "Five walks to try before winter sets in",
+    "Quiz: how well do you know the coastline?",
+]
 #: Words and phrases that must never reach an article's text.
-CLUTTER = [COOKIE_BANNER, NEWSLETTER, SHARE, FOOTER, "Related stories", *(text for _, text in COMMENTS)]
+CLUTTER = [
+    COOKIE_BANNER,
+    NEWSLETTER,
+    SHARE,
+    FOOTER,
+    CAPTION,
+    ADVERT,
+    "Related stories",
+    "Most read",
+    *MOST_READ,
+    *(text for _, text in COMMENTS),
+]
 
 TOPICS = [
     ("harbour wall", "Anna Lindqvist", "the mayor", "city council", "Northport"),
@@ -141,12 +160,21 @@ def page_html(article: Article, base: str, related: list[Article]) -> str:
     e = html.escape
     nav = "".join(f'<li><a href="/{e(item.lower())}">{e(item)}</a></li>' for item in NAV)
     body = [f"<p>{e(p)}</p>" for p in article.paragraphs]
+    if article.index % 3 == 2:  # an advertisement slot between paragraphs
+        body.insert(3, f'<div class="ad-slot" aria-label="Advertisement"><span>{e(ADVERT)}</span></div>')
+    if article.index % 3 == 1:  # a photo with its caption and credit at the top of the story
+        body.insert(
+            0, f'<figure><img src="/img/{article.index}.jpg" alt=""><figcaption>{e(CAPTION)}</figcaption></figure>'
+        )
     body.insert(
         2,
         f'<aside class="newsletter-signup"><h3>Newsletter</h3><p>{e(NEWSLETTER)}</p>'
         '<form><input type="email" placeholder="Your email"><button>Subscribe</button></form></aside>',
     )
     related_items = "".join(f'<li><a href="{r.path}">{e(r.title)}</a></li>' for r in related)
+    related_box = f'<aside class="related"><h2>Related stories</h2><ul>{related_items}</ul></aside>'
+    most_read = "".join(f"<li><a href='/popular/{n}'>{e(title)}</a></li>" for n, title in enumerate(MOST_READ))
+    inside, after = (related_box, "") if article.index % 2 else ("", related_box)  # in the article, or beside it
     comments = "".join(
         f'<div class="comment"><p class="comment-author">{e(user)}</p><p>{e(text)}</p></div>' for user, text in COMMENTS
     )
@@ -172,8 +200,8 @@ def page_html(article: Article, base: str, related: list[Article]) -> str:
 <time datetime="{when}">{article.published:%d %B %Y}</time></p>
 <div class="share-bar">{e(SHARE)}</div>
 <div class="story-body">{"".join(body)}</div>
-</article>
-<aside class="related"><h2>Related stories</h2><ul>{related_items}</ul></aside>
+{inside}</article>
+{after}<aside class="most-read"><h2>Most read</h2><ol>{most_read}</ol></aside>
 <section id="comments" class="comments"><h2>Comments ({len(COMMENTS)})</h2>{comments}</section>
 </main>
 <footer class="site-footer"><p>{e(FOOTER)}</p></footer>
@@ -217,7 +245,8 @@ Reply = tuple[int, dict[str, str], bytes | Iterator[bytes]]
 class Seen:
     path: str
     headers: dict[str, str]
-    status: int
+    status: int  # 0 until answered
+    at: float  # time.monotonic() when the request arrived
 
 
 @dataclass
@@ -239,6 +268,8 @@ class Site:
         return [r for r in self.requests if r.path.split("?")[0] == path]
 
     def handle(self, handler: BaseHTTPRequestHandler) -> None:
+        seen = Seen(handler.path, dict(handler.headers.items()), 0, time.monotonic())
+        self.requests.append(seen)  # on arrival: a route may take its time to answer
         route = self.routes.get(handler.path.split("?")[0])  # served whatever the query (tracking) says
         reply = route() if callable(route) else route
         status, headers, body = reply if reply is not None else (404, {"Content-Type": "text/plain"}, b"not found")
@@ -247,7 +278,7 @@ class Site:
             headers = {**headers, "ETag": etag, "Last-Modified": "Sat, 28 Nov 2026 08:00:00 GMT"}
             if handler.headers.get("If-None-Match") == etag:
                 status, body = 304, b""
-        self.requests.append(Seen(handler.path, dict(handler.headers.items()), status))
+        seen.status = status
         handler.send_response(status)
         for name, value in headers.items():
             handler.send_header(name, value)

@@ -125,6 +125,7 @@ def test_twenty_articles_behind_rss_and_atom_are_published_once(site: Site, sett
         recall, precision = recall_precision(event["text"], article.text)
         assert recall >= 0.95 and precision >= 0.95, (article.index, recall, precision)
         assert not [clutter for clutter in CLUTTER if clutter[:40] in event["text"]]
+        assert not [other.title for other in ARTICLES if other.title in event["text"]]  # related links
         assert event["source"] == SITE_NAME and event["authors"] == [article.author]
         assert event["feed"] in feeds
         assert events.schema_errors("article", event) == []
@@ -293,3 +294,55 @@ def test_the_seen_topic_is_compacted_and_keyed_by_canonical_url(site: Site, sett
     configs, keys = asyncio.run(read())
     assert configs["cleanup.policy"] == "compact"
     assert sorted(keys) == sorted(f"{site.base}{a.path}".encode() for a in ARTICLES)
+
+
+async def seen_keys(settings: Settings) -> set[str]:
+    client = consumer(settings, from_beginning=True)
+    await client.start()
+    keys: set[str] = set()
+    try:
+        partitions = await topic_partitions(client, [settings.topic_ingest_seen])
+        client.assign(partitions)
+        ends = await client.end_offsets(partitions)
+        while await _behind(client, ends):
+            for records in (await client.getmany(timeout_ms=1000)).values():
+                keys |= {r.key.decode() for r in records if r.key}
+    finally:
+        await client.stop()
+    return keys
+
+
+@pytest.mark.kafka
+def test_sigterm_in_the_middle_of_a_pass_exits_at_once_and_every_publication_is_recorded(
+    site: Site, settings: Settings
+) -> None:
+    settings = settings.model_copy(update={"ingest_timeout": 120.0})  # the slow page would hold the pass
+    site.routes["/slow"] = lambda: (site.released.wait(120), (200, {"Content-Type": "text/html"}, b"late"))[1]
+    site.page("/mixed.xml", rss(ARTICLES, site.base).replace("</channel>", _items(site.base, ["/slow"]) + "</channel>"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streams.cli", "ingest", "--interval", "60", f"{site.base}/mixed.xml"],
+        cwd=PROJECT_ROOT,
+        env=env_of(settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (site.requested("/slow") and asyncio.run(record_count(settings, settings.topic("articles"))) >= 5):
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        process.send_signal(signal.SIGTERM)
+        stopping = time.monotonic()
+        _out, err = process.communicate(timeout=60)
+        took = time.monotonic() - stopping
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, err
+    assert took < 20  # the pass was cancelled, not waited for (the slow page holds it for 120 s)
+    assert "Traceback" not in err
+    urls = {event["url"] for _key, event in published(settings)}
+    assert len(urls) >= 5
+    assert urls <= asyncio.run(seen_keys(settings))  # no article out without its seen record

@@ -3,6 +3,8 @@ pages, and the fetcher against a local HTTP server (robots.txt, conditional GETs
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -142,6 +144,7 @@ def test_main_text_title_author_time_and_canonical_of_every_cluttered_page() -> 
         assert recall >= 0.95 and precision >= 0.95, (article.index, recall, precision)
         assert page.text.split("\n\n") == article.paragraphs  # paragraphs kept apart, as the worker wants
         assert not [c for c in CLUTTER if c[:40] in page.text]
+        assert not [other.title for other in ARTICLES if other.title in page.text]  # related links
         assert not any(f" {item} " in f" {page.text} " for item in ("Podcasts", "Subscribe", "Sign in"))
         assert page.title == article.title
         assert page.authors == (article.author,)
@@ -286,8 +289,6 @@ async def test_per_host_concurrency_is_bounded() -> None:
         site.routes[f"/p{n}"] = held
     fetcher = Fetcher(SETTINGS.model_copy(update={"ingest_host_concurrency": 2}))
     try:
-        import asyncio
-
         await asyncio.gather(*(fetcher.get(f"{base}/p{n}") for n in range(6)))
     finally:
         await fetcher.close()
@@ -296,22 +297,30 @@ async def test_per_host_concurrency_is_bounded() -> None:
     assert peak == 2
 
 
-async def test_requests_to_a_host_are_spaced_by_the_delay(site: Site) -> None:
-    import asyncio
+def gaps(site: Site) -> list[float]:
+    """Seconds between the arrivals of consecutive requests at the server."""
+    arrivals = [r.at for r in site.requests]
+    return [later - earlier for earlier, later in itertools.pairwise(arrivals)]
 
+
+async def test_requests_to_a_host_are_spaced_by_the_delay(site: Site) -> None:
     fetcher = Fetcher(SETTINGS.model_copy(update={"ingest_host_delay": 0.3, "ingest_host_concurrency": 4}))
-    started = time.monotonic()
     try:
         await asyncio.gather(*(fetcher.get(f"{site.base}{a.path}") for a in ARTICLES[:3]))
     finally:
         await fetcher.close()
-    # robots.txt and three pages: four starts, 0.3 s apart
-    assert time.monotonic() - started >= 0.9
+    assert len(site.requests) == 4  # robots.txt and three pages, each start 0.3 s after the one before
+    assert min(gaps(site)) >= 0.29
+
+
+async def test_a_crawl_delay_in_robots_txt_slows_the_host_down(site: Site, fetcher: Fetcher) -> None:
+    site.page("/robots.txt", "User-agent: streams-ingest\nCrawl-delay: 1\nDisallow: /private/\n", "text/plain")
+    await asyncio.gather(*(fetcher.get(f"{site.base}{a.path}") for a in ARTICLES[:3]))
+    assert site.requests[0].path == "/robots.txt"
+    assert min(gaps(site)[1:]) >= 0.99  # between the pages; SETTINGS' own delay is 0
 
 
 async def _tick() -> None:
-    import asyncio
-
     await asyncio.sleep(0.05)
 
 
