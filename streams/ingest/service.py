@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from aiokafka.errors import KafkaError
 from prometheus_client import start_http_server
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -98,13 +99,21 @@ async def run(settings: Settings, sources: Sequence[str], *, once: bool, interva
 
         ingester = Ingester(settings, fetcher, seen, client, report)
         while not stop.is_set():
-            result = await _one_pass(ingester, sources, console, once, stop)
-            if result is None:  # stopped in the middle
-                break
-            console.print(f"ingest pass: {result.summary()}", markup=False, highlight=False)
-            if once:
-                print(f"new={result.new} skipped={result.skipped} failed={result.failed}", flush=True)
-                return 0 if result.sources_failed == 0 else 1
+            try:
+                result = await _one_pass(ingester, sources, console, once, stop)
+            except KafkaError as exc:
+                if once:
+                    raise
+                # A service outlives a broker outage: the pass's unpublished pages are tried again next time.
+                report(f"ingest pass failed: Kafka: {exc!r}")
+                metrics.FAILED.labels("pass", "kafka").inc()
+            else:
+                if result is None:  # stopped in the middle
+                    break
+                report(f"ingest pass: {result.summary()}")
+                if once:
+                    print(f"new={result.new} skipped={result.skipped} failed={result.failed}", flush=True)
+                    return 0 if result.sources_failed == 0 else 1
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
         return 0
@@ -113,6 +122,7 @@ async def run(settings: Settings, sources: Sequence[str], *, once: bool, interva
             loop.remove_signal_handler(signum)
         if server is not None:
             server.shutdown()
+            server.server_close()
         await fetcher.close()
         await seen.stop()
         await client.stop()
