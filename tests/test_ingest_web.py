@@ -66,6 +66,8 @@ def test_canonical_url_prefers_rel_canonical_but_not_a_home_page() -> None:
     assert canonical_url(page, "https://news.example/world/x-story") == "https://news.example/world/x-story"
     assert canonical_url(page, None) == "https://news.example/world/x"
     assert canonical_url(page, "https://news.example/") == "https://news.example/world/x"  # misconfigured
+    assert canonical_url(page, "https://rival.example/world/x") == "https://news.example/world/x"  # a claim
+    assert canonical_url("https://amp.news.example/x", "https://www.news.example/x") == "https://www.news.example/x"
     assert article_id("https://news.example/world/x") == article_id(canonical_url(page, None))
     assert article_id("https://news.example/world/x").startswith("art_")
 
@@ -265,6 +267,18 @@ async def test_a_fifty_megabyte_page_is_cut_off_while_streaming(site: Site, fetc
     with pytest.raises(FetchError) as caught:
         await fetcher.get(f"{site.base}/declared")
     assert caught.value.reason == "too_large" and "Content-Length" in caught.value.detail
+
+
+async def test_a_big_download_that_is_not_html_is_refused_on_its_headers(site: Site, fetcher: Fetcher) -> None:
+    site.routes["/episode.mp3"] = lambda: (200, {"Content-Type": "audio/mpeg"}, fifty_megabytes())
+    with pytest.raises(FetchError) as caught:
+        await fetcher.get(f"{site.base}/episode.mp3", html_only=True)
+    assert caught.value.reason == "not_html"
+    assert caught.value.detail == "Content-Type audio/mpeg, not HTML"
+    deadline = time.monotonic() + 10
+    while "/episode.mp3" not in site.streamed and time.monotonic() < deadline:
+        await _tick()
+    assert site.streamed["/episode.mp3"] < 10 * 1024 * 1024
 
 
 async def test_per_host_concurrency_is_bounded() -> None:

@@ -10,10 +10,11 @@ from urllib.parse import urljoin
 
 import trafilatura
 
+from streams.ingest.fetch import HTML_TYPES
+
 # htmldate (trafilatura's date finder) truth-tests lxml elements, which lxml 6 warns about on every page.
 warnings.filterwarnings("ignore", category=FutureWarning, module=r"htmldate\..*")
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: htmldate's output format: with the time of day and the offset when the page gives them.
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 

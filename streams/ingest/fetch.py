@@ -20,6 +20,8 @@ import httpx
 from streams.ingest.urls import host_of, is_web_url
 from streams.settings import Settings
 
+#: Page types worth reading; anything else is refused on its headers (a podcast's 200 MB is not read).
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 #: robots.txt files are read up to this size (RFC 9309 asks crawlers to parse at least 500 KiB).
 ROBOTS_MAX_BYTES = 512 * 1024
 #: How long a host's robots.txt is trusted before it is fetched again (RFC 9309: no more than a day).
@@ -98,8 +100,9 @@ class Fetcher:
     async def close(self) -> None:
         await self.client.aclose()
 
-    async def get(self, url: str, *, conditional: bool = False) -> Response:
-        """GET `url`, following redirects; `conditional`: revalidate the copy of the last pass (feeds)."""
+    async def get(self, url: str, *, conditional: bool = False, html_only: bool = False) -> Response:
+        """GET `url`, following redirects. `conditional`: revalidate the copy of the last pass (feeds);
+        `html_only`: refuse a response that declares another type before reading its body (pages)."""
         seen: list[str] = []
         while True:
             if not is_web_url(url):
@@ -112,7 +115,7 @@ class Fetcher:
             if not await self.allowed(url):
                 raise FetchError("robots", url, "disallowed by robots.txt")
             cached = self._validators.get(url) if conditional else None  # kept under the final URL
-            response = await self._request(url, cached)
+            response = await self._request(url, cached, html_only=html_only)
             location = response.headers.get("location")
             if response.status in {301, 302, 303, 307, 308} and location:
                 url = urljoin(url, location)
@@ -125,7 +128,9 @@ class Fetcher:
                 self._validators[url] = response
             return response
 
-    async def _request(self, url: str, cached: Response | None, max_bytes: int | None = None) -> Response:
+    async def _request(
+        self, url: str, cached: Response | None, max_bytes: int | None = None, html_only: bool = False
+    ) -> Response:
         headers = {}
         if cached is not None:
             if etag := cached.headers.get("etag"):
@@ -139,7 +144,12 @@ class Fetcher:
                 asyncio.timeout(self.settings.ingest_timeout),
                 self.client.stream("GET", url, headers=headers) as response,
             ):
-                body = b"" if response.status_code >= 300 else await _read_capped(response, url, cap)
+                if response.status_code >= 300:
+                    body = b""
+                elif html_only and _declared_type(response) not in HTML_TYPES | {""}:
+                    raise FetchError("not_html", url, f"Content-Type {_declared_type(response)}, not HTML")
+                else:
+                    body = await _read_capped(response, url, cap)
                 return Response(str(response.url), response.status_code, response.headers, body)
         except TimeoutError:
             raise FetchError("timeout", url, f"no complete answer within {self.settings.ingest_timeout:g} s") from None
@@ -210,6 +220,10 @@ class Fetcher:
             host_state = self._host(host + "/")
             host_state.delay = max(host_state.delay, float(delay))
         return _Robots(parser, disallow_all=False, fetched_at=now)
+
+
+def _declared_type(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:

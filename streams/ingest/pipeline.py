@@ -140,7 +140,7 @@ class Ingester:
 
     async def _ingest(self, link: str, entry: Entry, claimed: set[str], result: PassReport) -> None:
         try:
-            response = await self.fetcher.get(entry.url)
+            response = await self.fetcher.get(entry.url, html_only=True)
             metrics.FETCHED.labels("page", "ok").inc()
             # Off the event loop: a big page takes trafilatura a while, and other fetches go on meanwhile.
             page = await asyncio.to_thread(

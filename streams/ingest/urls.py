@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit, urlunsplit
 
-from courlan import normalize_url
+from courlan import is_external, normalize_url
 
 from streams import events
 
@@ -31,13 +31,16 @@ def strip_tracking(url: str) -> str:
 def canonical_url(page_url: str, declared: str | None) -> str:
     """The page's rel=canonical when it has a usable one, else its URL without tracking parameters.
 
-    A canonical that points at a site's home page from an article is a common misconfiguration: taken at
-    its word it would make every article of the site one, so it is ignored.
+    Ignored: a canonical on another site (any page could otherwise claim another site's article, which
+    would then be skipped as seen, or published with this page's text), and one that points an article at
+    its site's home page, a common misconfiguration that would make every article of the site one.
     """
     fallback = strip_tracking(page_url)
     if not declared or not is_web_url(declared):
         return fallback
     canonical = strip_tracking(declared)
+    if is_external(canonical, fallback):
+        return fallback
     if urlsplit(canonical).path == "/" and urlsplit(fallback).path != "/":
         return fallback
     return canonical
