@@ -202,8 +202,8 @@ def test_every_bad_input_is_counted_and_reported_and_the_good_page_published(
     assert [event["url"] for _key, event in records] == [f"{site.base}{ARTICLES[5].path}"]
 
 
-def test_a_source_that_is_neither_url_nor_file_is_a_usage_error(settings: Settings) -> None:
-    result = ingest(settings, "--once", "nonsense-feed")
+def test_a_source_that_is_neither_url_nor_file_is_a_usage_error() -> None:
+    result = ingest(Settings(), "--once", "nonsense-feed")  # refused before any broker is asked
     assert result.returncode == 2
     assert "neither an http(s) URL nor a file: nonsense-feed" in result.stderr
 
