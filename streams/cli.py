@@ -1,4 +1,4 @@
-"""The `streams` command: broker, worker, publish, subscribe, enrich, info, demo, eval."""
+"""The `streams` command: broker, worker, publish, subscribe, ingest, enrich, info, demo, eval."""
 
 from __future__ import annotations
 
@@ -212,6 +212,27 @@ def speaks_in(value: bytes | None, name: str) -> bool:
         return isinstance(event, dict) and speaks(event, name)
     except (ValueError, TypeError, AttributeError):
         return False
+
+
+# --- ingest ------------------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    sources: Annotated[
+        list[str], typer.Argument(metavar="SOURCE...", help="RSS/Atom feed or news sitemap URLs, or files listing them")
+    ],
+    once: Annotated[bool, typer.Option("--once", help="one pass, then exit (1 if a source could not be read)")] = False,
+    interval: Annotated[float, typer.Option(help="seconds between passes", min=1)] = 300,
+) -> None:
+    """Fetch new articles from feeds and news sitemaps, extract their main text, publish each page once."""
+    from streams.ingest.service import check_sources, run
+
+    if bad := check_sources(sources):
+        raise typer.BadParameter(f"neither an http(s) URL nor a file: {', '.join(bad)}")
+    settings = get_settings()
+    code = run_kafka(run(settings, sources, once=once, interval=interval, console=err), settings, "ingest")
+    raise typer.Exit(code)
 
 
 # --- enrich (offline) --------------------------------------------------------------------------------

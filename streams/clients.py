@@ -58,7 +58,7 @@ async def ensure_topics(settings: Settings, internal: Sequence[NewTopic] = ()) -
         request_timeout_ms=int(timeout * 1000),
         **settings.kafka_client_options(),
     )
-    await _start_with_retry(admin.start, timeout, settings)
+    await start_with_retry(admin.start, timeout, settings)
     try:
         wanted = [
             NewTopic(
@@ -103,7 +103,7 @@ async def _wait_until_served(admin: AIOKafkaAdminClient, names: Sequence[str], t
         await asyncio.sleep(0.1)
 
 
-async def _start_with_retry(start: object, timeout: float, settings: Settings | None = None) -> None:
+async def start_with_retry(start: object, timeout: float, settings: Settings | None = None) -> None:
     """Start a client, retrying while the broker is still coming up (but not on wrong credentials)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -185,7 +185,7 @@ async def read_topic(
 ) -> AsyncIterator[tuple[bytes | None, bytes]]:
     """Yield (key, value) from a topic; stop after `timeout` seconds with no new message."""
     client = consumer(settings, topic, from_beginning=from_beginning, **overrides)
-    await _start_with_retry(client.start, settings.kafka_connect_timeout, settings)
+    await start_with_retry(client.start, settings.kafka_connect_timeout, settings)
     try:
         while True:
             batches = await client.getmany(timeout_ms=int((timeout or 1.0) * 1000), max_records=500)

