@@ -238,6 +238,22 @@ async def test_a_send_the_broker_never_acknowledges_times_out_and_is_retried_wit
     assert producer.topics() == ["t.enriched", "t.quotes"] * 2  # sent twice, only then given up
 
 
+class BlockedProducer(FakeProducer):
+    """A producer that waits forever for a topic's metadata (a broker away) before it queues anything."""
+
+    async def send(self, topic: str, key: bytes | None, value: bytes, transactional_id: str | None) -> Awaitable[None]:
+        self.sent.append((topic, key, value))
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_send_that_never_queues_is_bounded_too() -> None:
+    producer = BlockedProducer()
+    d = delivery(producer, send_timeout=0.2, policy=RetryPolicy(attempts=2))
+    with pytest.raises(DeliveryError, match="2 tries"):
+        await asyncio.wait_for(run(d, [(source(1), outputs(1))]), timeout=10)
+
+
 async def test_a_stop_cuts_a_wait_for_acknowledgements_short() -> None:
     producer = SilentProducer()
     d = delivery(producer, send_timeout=3600, stop_grace=0.2)

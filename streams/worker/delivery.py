@@ -240,16 +240,22 @@ class Delivery:
     async def _send_round(self, articles: list[_Article], outcome: Outcome) -> list[tuple[_Article, BaseException]]:
         """Send each article's pending outputs once; keep the failed ones pending; return the failures."""
         sends: list[tuple[_Article, Output, Awaitable[object] | BaseException]] = []
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.send_timeout
         for article in articles:
             for output in article.pending:
                 try:
-                    sent = await self.producer.send(
-                        self.topic_names[output.topic], output.key, output.value, article.transaction
+                    # Bounded too: the producer waits for a topic's metadata (a broker away) before it queues.
+                    sent = await asyncio.wait_for(
+                        self.producer.send(
+                            self.topic_names[output.topic], output.key, output.value, article.transaction
+                        ),
+                        timeout=max(0.1, deadline - loop.time()),
                     )
-                except Exception as exc:  # refused before it left (too large for the producer, closed)
+                except Exception as exc:  # refused before it left (too large for the producer, closed, timed out)
                     sent = exc
                 sends.append((article, output, sent))
-        acks = await self._settle_all([sent for _, _, sent in sends])
+        acks = await self._settle_all([sent for _, _, sent in sends], deadline)
         failures: dict[int, tuple[_Article, BaseException]] = {}
         for article in articles:
             article.pending = []
@@ -263,12 +269,13 @@ class Delivery:
             failures.setdefault(id(article), (article, error))
         return list(failures.values())
 
-    async def _settle_all(self, sends: list[Awaitable[object] | BaseException]) -> list[BaseException | None]:
-        """Wait for every send's acknowledgement, within `send_timeout` (or the grace left once stopping);
-        a send not acknowledged by then counts as timed out (retriable; a late delivery is a duplicate)."""
+    async def _settle_all(
+        self, sends: list[Awaitable[object] | BaseException], deadline: float
+    ) -> list[BaseException | None]:
+        """Wait for every send's acknowledgement until `deadline` (or the grace left once stopping); a send
+        not acknowledged by then counts as timed out (retriable; a late delivery is a duplicate)."""
         loop = asyncio.get_running_loop()
         tasks = [asyncio.ensure_future(_settle(sent)) for sent in sends]
-        deadline = loop.time() + self.send_timeout
         pending = set(tasks)
         while pending:
             if self._stopped_at is not None:
