@@ -321,6 +321,20 @@ def serve(site: Site) -> tuple[ThreadingHTTPServer, str]:
     return server, site.base
 
 
+@contextlib.contextmanager
+def served_news_site(articles: list[Article]) -> Iterator[Site]:
+    """A `Site` with the articles and their feeds (`news_site`), served until the block ends."""
+    site = Site()
+    server, _base = serve(site)
+    try:
+        news_site(site, articles)
+        yield site
+    finally:
+        site.released.set()
+        server.shutdown()
+        server.server_close()
+
+
 def news_site(site: Site, articles: list[Article]) -> None:
     """The 20 articles, /rss.xml (links with tracking parameters) and /atom.xml (plain links)."""
     base = site.base

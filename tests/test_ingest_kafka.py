@@ -32,10 +32,9 @@ from tests.ingest_site import (
     Site,
     fifty_megabytes,
     make_articles,
-    news_site,
     recall_precision,
     rss,
-    serve,
+    served_news_site,
 )
 from tests.support import free_port, read_until
 
@@ -45,18 +44,14 @@ FEEDS = ("/robots.txt", "/rss.xml", "/atom.xml")
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    site = Site()
-    server, base = serve(site)
-    news_site(site, ARTICLES)
-    # Two RSS links are short links that redirect to the article (with tracking parameters on the way).
-    for article in ARTICLES[:2]:
-        site.routes[f"/story/{1000 + article.index}"] = (301, {"Location": f"{article.path}?utm_source=rss"}, b"")
-    story = {a.index: f"{base}/story/{1000 + a.index}" for a in ARTICLES[:2]}
-    site.page("/rss.xml", rss(ARTICLES, base, lambda a: story.get(a.index, f"{base}{a.path}?utm_source=rss")))
-    yield site
-    site.released.set()
-    server.shutdown()
-    server.server_close()
+    with served_news_site(ARTICLES) as site:
+        base = site.base
+        # Two RSS links are short links that redirect to the article (with tracking parameters on the way).
+        for article in ARTICLES[:2]:
+            site.routes[f"/story/{1000 + article.index}"] = (301, {"Location": f"{article.path}?utm_source=rss"}, b"")
+        story = {a.index: f"{base}/story/{1000 + a.index}" for a in ARTICLES[:2]}
+        site.page("/rss.xml", rss(ARTICLES, base, lambda a: story.get(a.index, f"{base}{a.path}?utm_source=rss")))
+        yield site
 
 
 @pytest.fixture
@@ -276,42 +271,34 @@ def test_the_seen_topic_is_compacted_and_keyed_by_canonical_url(site: Site, sett
         finally:
             await admin.close()
         configs = {name: value for name, value, *_ in described[0].resources[0][4]}
-        client = consumer(settings, from_beginning=True)
-        await client.start()
-        keys: list[bytes] = []
-        try:
-            partitions = await topic_partitions(client, [settings.topic_ingest_seen])
-            client.assign(partitions)
-            ends = await client.end_offsets(partitions)
-            while await _behind(client, ends):
-                for records in (await client.getmany(timeout_ms=1000)).values():
-                    keys += [r.key for r in records]
-        finally:
-            await client.stop()
-        return configs, keys
+        return configs, await seen_records(settings)
 
     configs, keys = asyncio.run(read())
     assert configs["cleanup.policy"] == "compact"
     assert sorted(keys) == sorted(f"{site.base}{a.path}".encode() for a in ARTICLES)
 
 
-async def seen_keys(settings: Settings) -> set[str]:
+async def seen_records(settings: Settings) -> list[bytes]:
+    """The keys of every record on the seen topic, in order (a URL twice would show twice)."""
     client = consumer(settings, from_beginning=True)
     await client.start()
-    keys: set[str] = set()
+    keys: list[bytes] = []
     try:
         partitions = await topic_partitions(client, [settings.topic_ingest_seen])
         client.assign(partitions)
         ends = await client.end_offsets(partitions)
         while await _behind(client, ends):
             for records in (await client.getmany(timeout_ms=1000)).values():
-                keys |= {r.key.decode() for r in records if r.key}
+                keys += [r.key for r in records if r.key]
     finally:
         await client.stop()
     return keys
 
 
-@pytest.mark.kafka
+async def seen_keys(settings: Settings) -> set[str]:
+    return {key.decode() for key in await seen_records(settings)}
+
+
 def test_sigterm_in_the_middle_of_a_pass_exits_at_once_and_every_publication_is_recorded(
     site: Site, settings: Settings
 ) -> None:

@@ -13,7 +13,7 @@ from streams.ingest import pipeline
 from streams.ingest.fetch import Fetcher
 from streams.ingest.pipeline import Ingester, PassReport
 from streams.settings import Settings
-from tests.ingest_site import Site, make_articles, news_site, serve
+from tests.ingest_site import Site, make_articles, served_news_site
 
 ARTICLES = make_articles()
 SETTINGS = Settings(ingest_host_delay=0, ingest_timeout=2)
@@ -50,13 +50,8 @@ class MemoryProducer:
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    site = Site()
-    server, _base = serve(site)
-    news_site(site, ARTICLES)
-    yield site
-    site.released.set()
-    server.shutdown()
-    server.server_close()
+    with served_news_site(ARTICLES) as site:
+        yield site
 
 
 @pytest.fixture

@@ -23,11 +23,11 @@ from tests.ingest_site import (
     atom,
     fifty_megabytes,
     make_articles,
-    news_site,
     page_html,
     recall_precision,
     rss,
     serve,
+    served_news_site,
 )
 
 ARTICLES = make_articles()
@@ -36,13 +36,8 @@ SETTINGS = Settings(ingest_host_delay=0, ingest_timeout=1.5, ingest_max_page_byt
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    site = Site()
-    server, _base = serve(site)
-    news_site(site, ARTICLES)
-    yield site
-    site.released.set()
-    server.shutdown()
-    server.server_close()
+    with served_news_site(ARTICLES) as site:
+        yield site
 
 
 @pytest.fixture
