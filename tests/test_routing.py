@@ -18,7 +18,7 @@ from tests.support import WorkerProcess, base_url, expected_speakers, free_port,
 pytestmark = pytest.mark.kafka
 
 #: People no other test quotes, each the speaker of one short article.
-PEOPLE = ["Ana Lopez", "Mark Chen", "Priya Natarajan", "Olu Adeyemi", "Sofia Rossi", "Tom Becker", "Lena Novak"]
+PEOPLE = ["David Miller", "Mark Chen", "Priya Natarajan", "Olu Adeyemi", "Sofia Rossi", "Tom Becker", "Lena Novak"]
 
 
 def articles() -> list[dict[str, str]]:
