@@ -28,7 +28,7 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from streams.nlp import lexicons
+from streams.nlp import lexicons, organizations
 from streams.nlp.gazetteer import Place, lookup, places
 from streams.nlp.records import Entity, Mention
 
@@ -36,7 +36,9 @@ Doc.set_extension("entities", default=None, force=True)
 Doc.set_extension("title", default=None, force=True)
 
 #: NER labels we keep as entities (dates, numbers and quantities are not entities here).
-ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
+)
 #: Labels a gazetteer or context may overrule: the small model's usual confusions for place names.
 CORRECTABLE_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
 #: What may qualify a title just before it ("Russian President", "Apple CEO", "France's President").
@@ -135,13 +137,17 @@ def match_phrase_starting(doc: Doc, start: int, end: int, lexicon: frozenset[tup
     return 0
 
 
-def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Drop what NER spans carry at their edges: "the", possessive "'s", punctuation, line breaks."""
+def trim(doc: Doc, start: int, end: int, label: str = "") -> tuple[int, int]:
+    """Drop what NER spans carry at their edges: "the", possessive "'s", punctuation, line breaks.
+
+    A title keeps its article ("A World of Things"), only "the" goes.
+    """
     for i in range(start, end):  # a line break inside a span ends it: headlines run into text
         if doc[i].is_space or "\n" in doc[i].text:
             end = i
             break
-    while start < end and (doc[start].is_punct or doc[start].lower_ in DETERMINERS):
+    determiners = {"the"} if label == "WORK_OF_ART" else DETERMINERS
+    while start < end and (doc[start].is_punct or doc[start].lower_ in determiners):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].text in POSSESSIVES):
         end -= 1
@@ -199,8 +205,9 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
-        start, end = trim(doc, ent.start, ent.end)
-        if start >= end:
+        start, end = trim(doc, ent.start, ent.end, ent.label_)
+        end = organizations.name_end(doc, start, end) if start < end else end
+        if start >= end or not any(c.isalpha() for c in doc[start:end].text):  # "3 1 1 1 3": a table row
             continue
         mention = RawMention(start, end, ent.label_, doc[start:end].text)
         if ent.label_ == "PERSON":
@@ -254,6 +261,9 @@ def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
     if mention.label not in CORRECTABLE_LABELS or mention.has_title:
         return
     if mention.label == "PERSON" and len(mention.words) == 1 and mention.text in name_parts:
+        return
+    if organizations.org_context(doc, mention.start, mention.end):
+        mention.forced = "ORG"
         return
     place = lookup(mention.text)
     if place is not None:
@@ -544,8 +554,27 @@ def occurs_in(entity: Entity, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
+def with_teams(doc: Doc, mentions: list[RawMention]) -> list[RawMention]:
+    """The mentions with the clubs of sports results lines as organisations, in place of the places or
+    people NER saw there (a person's full name is left alone: golf and tennis tables list players)."""
+    spans = organizations.team_spans(doc)
+    if not spans:
+        return mentions
+    at_token = {t: index for index, m in enumerate(mentions) for t in range(m.start, m.end)}
+    replaced: set[int] = set()
+    teams = []
+    for start, end in spans:
+        hit = {at_token[t] for t in range(start, end) if t in at_token}
+        if any(mentions[i].label == "PERSON" and len(mentions[i].words) > 1 for i in hit):
+            continue
+        replaced |= hit
+        teams.append(RawMention(start, end, "ORG", doc[start:end].text, forced="ORG"))
+    kept = [m for index, m in enumerate(mentions) if index not in replaced]
+    return sorted(kept + teams, key=lambda m: m.start)
+
+
 def canonical_entities(doc: Doc) -> list[Entity]:
-    mentions = raw_mentions(doc)
+    mentions = with_teams(doc, raw_mentions(doc))
     correct_labels(doc, mentions)
     groups = group_mentions(mentions)
     merge_aliases(doc, groups)

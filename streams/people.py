@@ -1,0 +1,129 @@
+"""People across articles: a bare surname resolves to the person the stream already knows by it.
+
+One article that never gives a first name ("Trump said ...") makes an entity "Trump" with an id of its
+own. `KnownPeople` remembers, per surname, the full names the stream has seen (how many articles named
+each) and rewrites such an entity, and the speakers that point at it, to the person who dominates the
+surname ("Donald Trump"), with that person's id. Ids are `entity_id(name, "PERSON")`, so the index
+only needs names and counts: the same for every process that sees the same articles.
+
+Pure: events in, events out, no Kafka. `streams enrich` keeps one `KnownPeople` over its run; the
+worker keeps the same counts in a table (see the README, "People across articles").
+
+    known = KnownPeople()
+    event = known.resolve(event)   # rewrite with what is known so far, then learn from the article
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from streams.events import Event
+from streams.nlp import lexicons
+from streams.nlp.entities import entity_id
+
+#: A surname resolves to its top full name only when that name holds at least this share of the
+#: articles naming someone by that surname ("Clinton": Hillary, not Bill, when she dominates).
+DOMINANCE = 0.7
+#: Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+def honorifics() -> frozenset[str]:
+    return frozenset(" ".join(p) for p in lexicons.phrases("honorifics.txt") if len(p) == 1)
+
+
+def name_words(name: str) -> list[str]:
+    """A person's name without honorifics and middle initials: "Mr. Donald J. Trump" -> Donald Trump."""
+    words = name.split()
+    drop = honorifics()
+    while len(words) > 1 and words[0].lower().rstrip(".") in drop:
+        words = words[1:]
+    if len(words) > 2:
+        words = [words[0], *(w for w in words[1:-1] if not _INITIAL.match(w)), words[-1]]
+    return words
+
+
+def person_key(name: str) -> str:
+    """The name a person is known by: honorifics and middle initials dropped, suffixes kept."""
+    return " ".join(name_words(name))
+
+
+def surname_of(name: str) -> str | None:
+    """The surname of a full name ("Donald Trump Jr." -> None: the suffix makes it a name of its own)."""
+    words = name_words(name)
+    if len(words) < 2 or words[-1].lower().rstrip(".") in SUFFIXES:
+        return None
+    return words[-1]
+
+
+@dataclass(slots=True)
+class KnownPeople:
+    """Full names by surname, each with the number of articles that named the person in full."""
+
+    by_surname: dict[str, Counter[str]] = field(default_factory=dict)
+
+    def learn(self, enriched: Event) -> None:
+        """Count the full names of an article's PERSON entities (once per article)."""
+        for name in full_names(enriched):
+            surname = surname_of(name)
+            if surname is not None:
+                self.by_surname.setdefault(surname, Counter())[name] += 1
+
+    def owner(self, surname: str) -> str | None:
+        """The full name that dominates a surname, if one does."""
+        return dominant(self.by_surname.get(surname))
+
+    def resolve(self, enriched: Event) -> Event:
+        """The article rewritten with what is known so far; then what it teaches is learnt."""
+        rewritten = rewrite(enriched, self.owner)
+        self.learn(enriched)
+        return rewritten
+
+
+def dominant(counts: Mapping[str, int] | None) -> str | None:
+    if not counts:
+        return None
+    top, top_count = max(counts.items(), key=lambda item: (item[1], item[0]))
+    return top if top_count >= DOMINANCE * sum(counts.values()) else None
+
+
+def full_names(enriched: Event) -> list[str]:
+    """The distinct full names (two words or more) of an enriched article's PERSON entities."""
+    names = (e["name"] for e in enriched["entities"] if e["label"] == "PERSON" and len(e["name"].split()) > 1)
+    return list(dict.fromkeys(names))
+
+
+def rewrite(enriched: Event, owner_of: Callable[[str], str | None]) -> Event:
+    """A copy of the event where each bare-surname PERSON entity whose surname has an owner is that
+    owner: its name and id, and the same for every quote speaker that points at it."""
+    renamed: dict[str, tuple[str, str]] = {}
+    for e in enriched["entities"]:
+        words = e["name"].split()
+        if e["label"] == "PERSON" and len(words) == 1 and (full := owner_of(words[0])) is not None:
+            renamed[e["entity_id"]] = (full, entity_id(full, "PERSON"))
+    if not renamed:
+        return enriched
+    event = copy.deepcopy(enriched)
+    for e in event["entities"]:
+        if e["entity_id"] in renamed:
+            e["name"], e["entity_id"] = renamed[e["entity_id"]]
+    for quote in event["quotes"]:
+        for s in quote["speakers"]:
+            if s["entity_id"] in renamed:
+                s["name"], s["entity_id"] = renamed[s["entity_id"]]
+    return event
+
+
+def resolve_all(enriched: Iterable[Event], known: KnownPeople | None = None) -> Iterable[Event]:
+    """Each event rewritten with what the events before it taught (one `KnownPeople` for the run)."""
+    known = KnownPeople() if known is None else known
+    for event in enriched:
+        yield known.resolve(event)
+
+
+__all__ = ["DOMINANCE", "KnownPeople", "dominant", "person_key", "resolve_all", "rewrite", "surname_of"]
