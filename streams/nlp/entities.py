@@ -51,6 +51,10 @@ ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
 DETERMINERS = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 ALIAS_CUES = (("also", "known", "as"), ("known", "as"), ("formerly",), ("aka",), ("a.k.a.",))
+ALIAS_FIRST_WORDS = frozenset(cue[0] for cue in ALIAS_CUES)
+#: Words that end a title: what follows is a clause about the person ("senator who backs Rubio").
+TITLE_ENDS = frozenset({"who", "which", "whose", "after"})
+MAX_TITLE_WORDS = 8
 
 
 def entity_id(name: str, label: str) -> str:
@@ -81,14 +85,46 @@ def place_nouns() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def reporting_verb_forms() -> frozenset[str]:
+    """Inflected forms of the cue verbs ("says", "slams", "warned", "said"), not their base forms: a
+    base form is a name too often ("Post", "Frame")."""
+    forms = set(lexicons.words("reporting_verbs_irregular.txt"))
+    for lemma in lexicons.cues():
+        if " " in lemma:
+            continue
+        forms |= {lemma + "s", lemma + "es", lemma + "ed", lemma + "d"}
+        if lemma.endswith("y"):
+            forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1)
 def _max_title_len() -> int:
     return max(len(t) for t in titles() | honorifics() | title_modifiers())
+
+
+def role_words() -> frozenset[str]:
+    return lexicons.words("roles.txt")
+
+
+@lru_cache(maxsize=1)
+def title_words() -> frozenset[str]:
+    """Every word that can carry a title: role nouns and the words of the title phrases."""
+    return role_words() | {word for phrase in titles() for word in phrase}
+
+
+@lru_cache(maxsize=1)
+def honorific_words() -> frozenset[str]:
+    return frozenset(phrase[0] for phrase in honorifics() if len(phrase) == 1)
 
 
 def warm_up() -> None:
     """Build every lookup now, so that the first article does not pay for it."""
     places()
     place_nouns()
+    title_words()
+    honorific_words()
+    reporting_verb_forms()
     _max_title_len()
 
 
@@ -100,6 +136,35 @@ def title_word(text: str) -> str:
 def is_demonym(text: str) -> bool:
     place = lookup(text)
     return place is not None and place.kind == "demonym"
+
+
+def has_alnum(word: str) -> bool:
+    return any(c.isalnum() for c in word)
+
+
+def clean_title(text: str, name: str = "") -> str | None:
+    """A role as a person's title ("Secretary of State", "GOP presidential candidate"), or None.
+
+    Honorifics go ("candidate Dr." -> "candidate"); a relative clause or what follows a comma goes;
+    a phrase with no role word ("MacNab", "campaign"), holding the person's own name, or longer
+    than MAX_TITLE_WORDS is no title.
+    """
+    words: list[str] = []
+    for word in text.split():
+        if word.lower() in TITLE_ENDS or word in (",", ";", "(", ")"):
+            break
+        if title_word(word) not in honorific_words():
+            words.append(word)
+    while words and (words[0] in POSSESSIVES or words[0].lower() in DETERMINERS or not has_alnum(words[0])):
+        words = words[1:]
+    while words and not has_alnum(words[-1]):
+        words.pop()
+    own = set(name.split())
+    if not words or len(words) > MAX_TITLE_WORDS or any(w in own for w in words):
+        return None
+    if not any(title_word(w) in title_words() for w in words):
+        return None
+    return " ".join(words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +217,14 @@ def trim(doc: Doc, start: int, end: int, label: str = "") -> tuple[int, int]:
     while end > start and (doc[end - 1].is_punct or doc[end - 1].text in POSSESSIVES):
         end -= 1
     return start, end
+
+
+def without_headline_verb(doc: Doc, start: int, end: int) -> int:
+    """The end of a person's name that NER ran into a headline ("Obama Says", "Trump Says He Never")."""
+    for i in range(start + 1, end):
+        if doc[i].text[:1].isupper() and doc[i].lower_ in reporting_verb_forms():
+            return i
+    return end
 
 
 def strip_person_prefix(doc: Doc, start: int, end: int) -> int:
@@ -209,6 +282,8 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
         end = organizations.name_end(doc, start, end) if start < end else end
         if start >= end or not any(c.isalpha() for c in doc[start:end].text):  # "3 1 1 1 3": a table row
             continue
+        if ent.label_ == "PERSON":
+            end = without_headline_verb(doc, start, end)
         mention = RawMention(start, end, ent.label_, doc[start:end].text)
         if ent.label_ == "PERSON":
             start = strip_person_prefix(doc, start, end)
@@ -216,7 +291,7 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
             mention.start, mention.text = start, doc[start:end].text
             title_tokens = [t for t in doc[t_start:start] if (title_word(t.text),) not in honorifics()]
             if title_tokens and title_tokens[-1].i == start - 1:
-                mention.title = doc[title_tokens[0].i : start].text
+                mention.title = clean_title(doc[title_tokens[0].i : start].text, mention.text)
         mentions.append(mention)
     return mentions
 
@@ -305,6 +380,17 @@ class Group:
         return min(m.start for m in self.mentions)
 
 
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+def without_middle_initials(name: str) -> str:
+    """ "Donald J. Trump" -> "Donald Trump": a middle initial makes no other person."""
+    words = name.split()
+    if len(words) <= 2:
+        return name
+    return " ".join([words[0], *(w for w in words[1:-1] if not _INITIAL.match(w)), words[-1]])
+
+
 def text_key(text: str) -> str:
     """Spelling-insensitive key: "the U.S." and "US" and "us" share one."""
     return " ".join(text.replace(".", "").casefold().split())
@@ -334,7 +420,7 @@ def group_mentions(mentions: list[RawMention]) -> list[Group]:
 
     for m in mentions:
         if is_person(m) and len(m.words) > 1:
-            key = "PERSON:" + text_key(m.text)
+            key = "PERSON:" + text_key(without_middle_initials(m.text))
             if key not in by_key:
                 by_key[key] = Group(label="PERSON")
                 groups.append(by_key[key])
@@ -406,6 +492,8 @@ def merge_aliases(doc: Doc, groups: list[Group]) -> None:
             i = m.end
             while i < len(doc) and doc[i].text in (",", "("):
                 i += 1
+            if i >= len(doc) or doc[i].lower_ not in ALIAS_FIRST_WORDS:
+                continue
             for cue in ALIAS_CUES:
                 if tuple(t.lower_ for t in doc[i : i + len(cue)]) == cue:
                     other = group_at.get(i + len(cue))
@@ -506,8 +594,11 @@ def propagate_place_labels(groups: list[Group], name_parts: set[str]) -> None:
 
 
 def canonical_name(group: Group) -> str:
-    """The longest clean full form: most words, then most characters; acronyms only if nothing else."""
+    """The longest clean full form: most words, then most characters; acronyms only if nothing else.
+    A person's name goes without middle initials."""
     forms = [f for f in group.forms if not is_acronym(f)] or group.forms
+    if group.label == "PERSON":
+        forms = list(dict.fromkeys(without_middle_initials(f) for f in forms))
     return max(forms, key=lambda f: (len(re.split(r"[\s-]+", f)), len(f), -forms.index(f)))
 
 

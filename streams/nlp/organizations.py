@@ -34,8 +34,10 @@ _FIGURE = re.compile(r"^(?:\d+|\d*\.\d+|\d+/\d+|-)$")
 FIXTURE_WORDS = frozenset({"v", "v.", "vs", "vs.", "AT", "at"})
 #: A standings line: a team followed by at least this many figures.
 STANDINGS_FIGURES = 3
-#: How far a bracketed group after a team may run ("Benetton ( Italy ) 92").
-BRACKET_WORDS = 6
+#: Results lines are short: longer lines are prose, never read token by token here.
+MAX_LINE = 160
+#: What a results line holds somewhere: a figure or a fixture word.
+_CANDIDATE = re.compile(r"\d| (?:v|vs|AT|at)\.? ")
 
 
 def org_nouns() -> frozenset[str]:
@@ -93,14 +95,21 @@ def org_context(doc: Doc, start: int, end: int) -> bool:
 # --- sports results --------------------------------------------------------------------------------
 
 
-def lines(doc: Doc) -> list[list[Token]]:
-    """The doc's lines as lists of their tokens, line breaks left out."""
-    found: list[list[Token]] = [[]]
-    for token in doc:
-        if "\n" in token.text:
-            found.append([])
-        elif not token.is_space:
-            found[-1].append(token)
+def short_lines(doc: Doc) -> list[list[Token]]:
+    """The tokens of each line of the doc short enough to be a results line, line breaks left out.
+
+    Only lines of at most MAX_LINE characters that hold a digit or a fixture word are tokenised:
+    prose paragraphs are skipped on their text alone.
+    """
+    found = []
+    offset = 0
+    for line in doc.text.split("\n"):
+        start, offset = offset, offset + len(line) + 1
+        if not line.strip() or len(line) > MAX_LINE or not _CANDIDATE.search(line):
+            continue
+        span = doc.char_span(start, start + len(line), alignment_mode="expand")
+        if span is not None:
+            found.append([t for t in span if not t.is_space])
     return [line for line in found if line]
 
 
@@ -168,7 +177,7 @@ def is_country(doc: Doc, start: int, end: int) -> bool:
 
 def team_spans(doc: Doc) -> list[tuple[int, int]]:
     """Token spans of the clubs named in sports results lines, countries left out."""
-    return [(s, e) for line in lines(doc) for s, e in line_teams(line) if not is_country(doc, s, e)]
+    return [(s, e) for line in short_lines(doc) for s, e in line_teams(line) if not is_country(doc, s, e)]
 
 
 __all__ = ["name_end", "org_context", "team_spans"]

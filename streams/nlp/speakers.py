@@ -103,7 +103,7 @@ def title_from(doc: Doc, span: Span, entity: Entity) -> str | None:
     rest = [t for t in span if mention is None or not (mention.start <= t.idx < mention.end)]
     rest = [t for t in rest if not t.is_punct and t.lower_ not in _DETERMINERS]
     if any(t.lower_ in words or t.lemma_.lower() in words for t in rest):
-        return " ".join(t.text for t in rest)
+        return entities_module.clean_title(" ".join(t.text for t in rest), entity.name)
     return None
 
 
@@ -163,7 +163,8 @@ def resolve_mention(doc: Doc, mention: Mention, candidates: Sequence[Antecedent]
     found = nominal_antecedent(span, candidates, doc.text)
     if found is not None and (head.lemma_.lower() in roles() or head.pos_ == "PROPN"):
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
-        return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title or title)
+        title = found.entity.title or entities_module.clean_title(title, found.entity.name)
+        return Speaker(found.entity.name, found.entity.entity_id, mention, title)
     return Speaker(mention.text, None, mention)
 
 
