@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.gazetteer import lookup
@@ -62,10 +62,16 @@ def is_suffix(token: Token) -> bool:
     return token.text.rstrip(".") in org_suffixes()
 
 
+def is_org_after(tokens: Span) -> bool:
+    """Whether the tokens are an org_after phrase, written in lower case ("news agency", not the
+    "Agency" of "National Security Agency")."""
+    return all(t.is_lower for t in tokens) and tuple(t.lower_ for t in tokens) in org_after()
+
+
 def phrase_after(doc: Doc, end: int) -> int:
     """Length of the org_after phrase starting at token `end` (0 if none)."""
     for n in (2, 1):
-        if tuple(t.lower_ for t in doc[end : end + n]) in org_after() and end + n <= len(doc):
+        if end + n <= len(doc) and is_org_after(doc[end : end + n]):
             return n
     return 0
 
@@ -75,7 +81,7 @@ def name_end(doc: Doc, start: int, end: int) -> int:
     if end < len(doc) and end - start >= 1 and is_suffix(doc[end]) and doc[end - 1].text[:1].isupper():
         return end + 1
     for n in (2, 1):
-        if end - start > n and tuple(t.lower_ for t in doc[end - n : end]) in org_after():
+        if end - start > n and is_org_after(doc[end - n : end]):
             return end - n
     return end
 
