@@ -203,9 +203,13 @@ def speaks(event: dict, name: str) -> bool:
 
 @app.command()
 def enrich(paths: Paths) -> None:
-    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid)."""
+    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid).
+
+    A bare surname resolves to the person the articles before it named in full (`streams.people`).
+    """
     from streams import nlp
     from streams.enrich import Enricher
+    from streams.people import resolve_all
     from streams.sources import read_messages
 
     settings = get_settings()
@@ -222,7 +226,7 @@ def enrich(paths: Paths) -> None:
                 err.print(f"[red]invalid article[/red] {message.origin}: {exc.reason}")
 
     out = sys.stdout.buffer
-    for enriched in enricher.enrich(valid_articles()):
+    for enriched in resolve_all(enricher.enrich(valid_articles())):
         out.write(events.dumps(enriched) + b"\n")
     out.flush()
     if invalid:

@@ -16,36 +16,26 @@ worker keeps the same counts in a table (see the README, "People across articles
 from __future__ import annotations
 
 import copy
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from streams.events import Event
-from streams.nlp import lexicons
-from streams.nlp.entities import entity_id
+from streams.nlp.entities import entity_id, honorific_words, title_word, without_middle_initials
 
 #: A surname resolves to its top full name only when that name holds at least this share of the
 #: articles naming someone by that surname ("Clinton": Hillary, not Bill, when she dominates).
 DOMINANCE = 0.7
 #: Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_INITIAL = re.compile(r"^[A-Z]\.?$")
-
-
-def honorifics() -> frozenset[str]:
-    return frozenset(" ".join(p) for p in lexicons.phrases("honorifics.txt") if len(p) == 1)
 
 
 def name_words(name: str) -> list[str]:
     """A person's name without honorifics and middle initials: "Mr. Donald J. Trump" -> Donald Trump."""
     words = name.split()
-    drop = honorifics()
-    while len(words) > 1 and words[0].lower().rstrip(".") in drop:
+    while len(words) > 1 and title_word(words[0]) in honorific_words():
         words = words[1:]
-    if len(words) > 2:
-        words = [words[0], *(w for w in words[1:-1] if not _INITIAL.match(w)), words[-1]]
-    return words
+    return without_middle_initials(" ".join(words)).split()
 
 
 def person_key(name: str) -> str:

@@ -335,7 +335,7 @@ def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
     A single word NER calls a person and that is part of a person's full name in this article stays
     a person ("Jordan" with "Michael Jordan"), as does anything with a title before it ("Queen Victoria").
     """
-    if mention.label not in CORRECTABLE_LABELS or mention.has_title:
+    if mention.label not in CORRECTABLE_LABELS or mention.has_title or mention.forced:
         return
     if mention.label == "PERSON" and len(mention.words) == 1 and mention.text in name_parts:
         return
@@ -675,6 +675,11 @@ def occurs_in(entity: Entity, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
+def is_full_name_within(mention: RawMention, start: int, end: int) -> bool:
+    """A person's full name inside a results line's name ("Nick Faldo 69": a player, not a club)."""
+    return mention.label == "PERSON" and len(mention.words) > 1 and start <= mention.start and mention.end <= end
+
+
 def with_teams(doc: Doc, mentions: list[RawMention]) -> list[RawMention]:
     """The mentions with the clubs of sports results lines as organisations, in place of the places or
     people NER saw there (a person's full name is left alone: golf and tennis tables list players)."""
@@ -686,7 +691,7 @@ def with_teams(doc: Doc, mentions: list[RawMention]) -> list[RawMention]:
     teams = []
     for start, end in spans:
         hit = {at_token[t] for t in range(start, end) if t in at_token}
-        if any(mentions[i].label == "PERSON" and len(mentions[i].words) > 1 for i in hit):
+        if any(is_full_name_within(mentions[i], start, end) for i in hit):
             continue
         replaced |= hit
         teams.append(RawMention(start, end, "ORG", doc[start:end].text, forced="ORG"))

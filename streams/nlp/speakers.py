@@ -114,6 +114,19 @@ def entity_in(span: Span, index: entities_module.MentionIndex) -> Entity | None:
     return None
 
 
+def person_after(span: Span, index: entities_module.MentionIndex) -> Entity | None:
+    """The person named right after a role phrase the parse cut from its name ("GOP presidential
+    candidate" + "Dr. Ben Carson said"), honorifics skipped."""
+    doc = span.doc
+    i = span.end
+    while i < len(doc) and entities_module.title_word(doc[i].text) in entities_module.honorific_words():
+        i += 1
+    if i >= len(doc):
+        return None
+    found = index.at(doc[i].idx, doc[i].idx + len(doc[i].text))
+    return found if found is not None and found.label == "PERSON" else None
+
+
 def title_from(span: Span, entity: Entity) -> str | None:
     """Role words the phrase puts around the name: "Russian President" in "Russian President Putin"."""
     if entity.title:
@@ -175,6 +188,10 @@ def resolve_mention(
         if found is None:
             return Speaker(mention.text, None, mention)
         return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title)
+    person = person_after(span, index) if head.lemma_.lower() in roles() else None
+    if person is not None:
+        title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
+        return Speaker(person.name, person.entity_id, mention, entities_module.clean_title(title, person.name))
     entity = entity_in(span, index)
     if entity is not None:
         return Speaker(entity.name, entity.entity_id, mention, title_from(span, entity))
