@@ -332,6 +332,34 @@ def print_polnear(report: dict[str, Any]) -> None:
     )
 
 
+# --- cost on long articles ------------------------------------------------------------------------
+
+#: One paragraph of the synthetic long article: two people, a place, a quote and a pronoun speaker.
+PARAGRAPH = 'Angela Merkel met Emmanuel Macron in Paris on Monday. "We will win this race," she said.\n\n'
+SCALES = (500, 2000)
+
+
+def scaling(model: str, cache: Path) -> dict[str, Any]:
+    """Seconds our components take on an article of N paragraphs, for N in SCALES: linear cost keeps
+    the ratio near the ratio of the sizes."""
+    texts = [PARAGRAPH * n for n in SCALES]
+    docs, _ = cached_docs("scaling", texts, model, cache)
+    pipeline = nlp.load(model)
+    seconds: dict[str, list[float]] = {name: [] for name in OUR_COMPONENTS}
+    for doc in docs:
+        for name in OUR_COMPONENTS:
+            _, spent = run_ours(pipeline, [doc], (name,))
+            seconds[name].append(round(spent, 3))
+    return {"paragraphs": list(SCALES), "seconds": seconds}
+
+
+def print_scaling(report: dict[str, Any]) -> None:
+    small, large = report["paragraphs"]
+    print(f"\nOne article of {small} and of {large} quoted paragraphs (linear: x{large / small:.0f})")
+    for name, (a, b) in report["seconds"].items():
+        print(f"  {name:<18} {a:.3f} s  {b:.3f} s  x{b / a if a else 0:.1f}")
+
+
 def main(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conll", type=Path, default=SHARED / "conll2003" / "dev.jsonl")
@@ -339,7 +367,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "streams-bench-entities")
     parser.add_argument("--model", default=None)
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--only", choices=("conll", "polnear"), default=None)
+    parser.add_argument("--only", choices=("conll", "polnear", "scaling"), default=None)
     args = parser.parse_args(argv)
     model = args.model or get_settings().spacy_model
     report: dict[str, Any] = {}
@@ -349,6 +377,9 @@ def main(argv: Sequence[str]) -> int:
     if args.only in (None, "polnear"):
         report["polnear"] = polnear(args.polnear, model, args.cache)
         print_polnear(report["polnear"])
+    if args.only in (None, "scaling"):
+        report["scaling"] = scaling(model, args.cache)
+        print_scaling(report["scaling"])
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
     return 0
