@@ -109,6 +109,38 @@ def rewrite(enriched: Event, owner_of: Callable[[str], str | None]) -> Event:
     return event
 
 
+# --- titles in the views -----------------------------------------------------------------------------
+
+#: How many distinct titles a view keeps per person (the rarest go first).
+TITLES_KEPT = 8
+
+
+def count_title(counts: Mapping[str, int] | None, title: str | None, keep: int = TITLES_KEPT) -> dict[str, int]:
+    """A person's title counts after one more quote or article with `title` (None: unchanged).
+
+    At most `keep` titles, counted the space-saving way (Metwally et al.): a new title takes the place
+    of the least counted one and inherits its count plus one, so a title that becomes frequent late
+    still rises, and the most frequent titles are never lost. The value a table stores stays small.
+    """
+    updated = dict(counts or {})
+    if not title:
+        return updated
+    if title in updated or len(updated) < keep:
+        updated[title] = updated.get(title, 0) + 1
+        return updated
+    least = min(updated, key=lambda t: updated[t])
+    inherited = updated.pop(least)
+    updated[title] = inherited + 1
+    return updated
+
+
+def main_title(counts: Mapping[str, int] | None) -> str | None:
+    """The person's most frequent title, the earliest seen on ties; None when no title was seen."""
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda item: item[1])[0]
+
+
 def resolve_all(enriched: Iterable[Event], known: KnownPeople | None = None) -> Iterable[Event]:
     """Each event rewritten with what the events before it taught (one `KnownPeople` for the run)."""
     known = KnownPeople() if known is None else known
@@ -116,4 +148,14 @@ def resolve_all(enriched: Iterable[Event], known: KnownPeople | None = None) -> 
         yield known.resolve(event)
 
 
-__all__ = ["DOMINANCE", "KnownPeople", "dominant", "person_key", "resolve_all", "rewrite", "surname_of"]
+__all__ = [
+    "DOMINANCE",
+    "KnownPeople",
+    "count_title",
+    "dominant",
+    "main_title",
+    "person_key",
+    "resolve_all",
+    "rewrite",
+    "surname_of",
+]

@@ -6,7 +6,16 @@ from collections import Counter
 
 from streams.events import Event
 from streams.nlp.entities import entity_id
-from streams.people import KnownPeople, dominant, person_key, resolve_all, rewrite, surname_of
+from streams.people import (
+    KnownPeople,
+    count_title,
+    dominant,
+    main_title,
+    person_key,
+    resolve_all,
+    rewrite,
+    surname_of,
+)
 
 
 def person(name: str, label: str = "PERSON") -> Event:
@@ -132,3 +141,24 @@ def test_resolve_all_keeps_one_index_over_the_run() -> None:
     resolved = list(resolve_all(events))
     assert [e["entities"][0]["name"] for e in resolved] == ["Donald Trump", "Donald Trump"]
     assert resolved[1]["quotes"][0]["speakers"][0]["entity_id"] == entity_id("Donald Trump", "PERSON")
+
+
+def test_a_view_shows_the_most_frequent_title_not_the_latest() -> None:
+    counts = None
+    for title in ("Secretary of State", None, "Democratic nominee", "Democratic nominee", "Secretary of State"):
+        counts = count_title(counts, title)
+    counts = count_title(counts, "former Secretary of State")
+    assert counts == {"Secretary of State": 2, "Democratic nominee": 2, "former Secretary of State": 1}
+    assert main_title(counts) == "Secretary of State"  # tied with a later one: the earliest seen wins
+
+
+def test_title_counts_stay_bounded_and_a_late_title_can_still_rise() -> None:
+    counts = count_title(None, "senator")
+    counts = count_title(counts, "senator")
+    counts = count_title(counts, "candidate")
+    counts = count_title(counts, "nominee", keep=2)  # full: takes the least counted one's place
+    assert counts == {"senator": 2, "nominee": 2}
+    counts = count_title(counts, "nominee", keep=2)
+    assert main_title(counts) == "nominee"
+    assert main_title(None) is None
+    assert main_title({}) is None
