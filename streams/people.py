@@ -16,16 +16,21 @@ worker keeps the same counts in a table (see the README, "People across articles
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from streams.events import Event
 from streams.nlp.entities import entity_id, honorific_words, title_word, without_middle_initials
+from streams.nlp.gazetteer import lookup
 
 #: A surname resolves to its top full name only when that name holds at least this share of the
 #: articles naming someone by that surname ("Clinton": Hillary, not Bill, when she dominates).
 DOMINANCE = 0.7
+#: A word of a person's name: a capital, then letters, maybe hyphens, apostrophes or dots ("O'Brien",
+#: "Jean-Marc", "J."), no possessive ending ("Trump's"); and not all capitals ("GOP").
+_NAME_WORD = re.compile(r"^[A-Z](?:[^\W\d_]|[-'’.](?![sS]$))*$")
 #: Generational suffixes: "Donald Trump Jr." is not "Donald Trump".
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
@@ -44,9 +49,16 @@ def person_key(name: str) -> str:
 
 
 def surname_of(name: str) -> str | None:
-    """The surname of a full name ("Donald Trump Jr." -> None: the suffix makes it a name of its own)."""
+    """The surname of a person's full name, or None when the name cannot own a surname: a suffixed name
+    ("Donald Trump Jr." is a name of its own), or what NER called a person but is not a person's name
+    ("Donald Trump's America", "Indiana GOP", "Log Cabin Republicans"): a possessive, a word that is
+    not a capitalised name, or a last word the gazetteers know as a place or a people."""
     words = name_words(name)
     if len(words) < 2 or words[-1].lower().rstrip(".") in SUFFIXES:
+        return None
+    if not all(_NAME_WORD.match(w) and (len(w.replace(".", "")) <= 2 or not w.isupper()) for w in words):
+        return None
+    if lookup(words[-1]) is not None:
         return None
     return words[-1]
 

@@ -48,6 +48,14 @@ def test_surname_of_a_full_name_only() -> None:
     assert surname_of("Donald J. Trump") == "Trump"
     assert surname_of("Trump") is None
     assert surname_of("Donald Trump Jr.") is None  # a name of its own, never a bare "Trump"
+    assert surname_of("J.K. Rowling") == "Rowling"
+    assert surname_of("Conan O'Brien") == "O'Brien"
+
+
+def test_what_ner_calls_a_person_but_is_no_name_owns_no_surname() -> None:
+    assert surname_of("Donald Trump’s America") is None  # a possessive
+    assert surname_of("Indiana GOP") is None  # an acronym
+    assert surname_of("Steve Israel") is None  # a place: a bare "Israel" is never him
 
 
 def test_a_bare_surname_takes_the_full_name_seen_before() -> None:
