@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 POLNEAR ?= ../shared/data/polnear
+CONLL ?= ../shared/data/conll2003/dev.jsonl
 
-.PHONY: install install-bench system-deps demo test lint bench bench-quotes faults broker-start broker-stop clean
+.PHONY: install install-bench system-deps demo test lint bench bench-quotes bench-entities faults broker-start broker-stop clean
 
 install: $(STAMP)
 
@@ -47,6 +48,11 @@ lint: install
 
 bench-quotes: install-bench
 	$(BIN)/streams eval quotes $(POLNEAR)/dev.jsonl --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
+
+# CoNLL-2003 dev per label (ours against bare en_core_web_sm) and PolNeAR dev + train person identity.
+# Parses each corpus once into a cache under the system's temporary directory; later runs reuse it.
+bench-entities: install
+	$(BIN)/python benchmarks/entities.py --conll $(CONLL) --polnear $(POLNEAR) --json benchmarks/results/entities.json
 
 bench: install-bench
 	$(BIN)/python benchmarks/throughput.py --corpus $(POLNEAR)/train.jsonl

@@ -240,9 +240,13 @@ def ingest(
 
 @app.command()
 def enrich(paths: Paths) -> None:
-    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid or fails)."""
+    """Enrich articles with no Kafka: enriched articles as JSON lines on stdout (exit 1 if any is invalid or fails).
+
+    A bare surname resolves to the person the articles before it named in full (`streams.people`).
+    """
     from streams import nlp
     from streams.enrich import Enricher, Rejected
+    from streams.people import KnownPeople
     from streams.sources import read_messages
 
     settings = get_settings()
@@ -259,12 +263,13 @@ def enrich(paths: Paths) -> None:
                 err.print(f"[red]invalid article[/red] {message.origin}: {exc.reason}")
 
     out = sys.stdout.buffer
+    known = KnownPeople()  # one for the run: each article resolved with what the ones before it taught
     for enriched in enricher.enrich(valid_articles()):
         if isinstance(enriched, Rejected):
             invalid += 1
             err.print(f"[red]{enriched.error}[/red]: {enriched.reason}")
             continue
-        out.write(events.dumps(enriched) + b"\n")
+        out.write(events.dumps(known.resolve(enriched)) + b"\n")
     out.flush()
     if invalid:
         raise typer.Exit(1)

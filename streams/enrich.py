@@ -11,13 +11,13 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from streams import events
+from streams import events, people
 from streams.events import Article, Event, InvalidArticle
 from streams.settings import Settings
 
@@ -148,8 +148,12 @@ class Enricher:
             results.append(Rejected("processing_failed", f"the pipeline's {component} failed on it: {exc!r}"))
         return results
 
-    def enrich_raw(self, raws: Sequence[bytes]) -> list[Result]:
-        """Validate, enrich and serialize a batch of raw message values; one result per input, in order."""
+    def enrich_raw(self, raws: Sequence[bytes], owners: Mapping[str, str] | None = None) -> list[Result]:
+        """Validate, enrich and serialize a batch of raw message values; one result per input, in order.
+
+        `owners`: surname -> the full name the stream knows the person by (`streams.people`); a bare surname
+        among the articles' people becomes that person.
+        """
         results: list[Result | None] = [None] * len(raws)
         valid: list[tuple[int, Article]] = []
         for index, raw in enumerate(raws):
@@ -159,7 +163,12 @@ class Enricher:
                 results[index] = Rejected(exc.error, exc.reason)
         enriched = self.enrich_batch([article for _, article in valid])
         for (index, _), event in zip(valid, enriched, strict=True):
-            results[index] = event if isinstance(event, Rejected) else sized(outputs_for(event), self.settings)
+            if isinstance(event, Rejected):
+                results[index] = event
+                continue
+            if owners:
+                event = people.rewrite(event, owners.get)
+            results[index] = sized(outputs_for(event), self.settings)
         return [r for r in results if r is not None]
 
     def validate(self, raw: bytes) -> Article:
@@ -197,8 +206,8 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(1)
 
 
-def enrich_raw_batch(raws: Sequence[bytes]) -> list[Result]:
+def enrich_raw_batch(raws: Sequence[bytes], owners: Mapping[str, str] | None = None) -> list[Result]:
     """Entry point run inside a parser process (picklable: a module-level function)."""
     if _enricher is None:
         raise RuntimeError("parser process was not initialized")
-    return _enricher.enrich_raw(raws)
+    return _enricher.enrich_raw(raws, owners)

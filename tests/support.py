@@ -204,7 +204,7 @@ def no_model(settings: Settings, parent_pid: int | None) -> None:
     """An initializer that loads nothing: the pool's tests are about processes, not spaCy."""
 
 
-def enrich_or_misbehave(raws: list[bytes]) -> list[object]:
+def enrich_or_misbehave(raws: list[bytes], owners: object = None) -> list[object]:
     """Echo each raw article as its one output; `HANG` never returns, `CRASH` kills its process."""
     from streams.enrich import Output
 

@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from streams import events
+from streams.nlp.entities import entity_id
 from streams.settings import Settings
 from tests.support import SEED_PATH, run_cli
 
@@ -110,3 +111,21 @@ def test_the_worker_keeps_its_data_dir_to_its_owner(tmp_path: Path) -> None:
         result = run_cli(None, "worker", env=env)
         assert result.returncode == 2, result.stderr.decode()  # no broker there
         assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
+
+
+def test_enrich_resolves_a_bare_surname_to_the_person_named_before(tmp_path: Path) -> None:
+    lines = tmp_path / "in.jsonl"
+    articles = [
+        {"id": "a1", "text": "Donald Trump said on Monday that taxes would fall."},
+        # The small model calls a bare "Trump" an organisation: "Mr." makes him a person.
+        {"id": "a2", "text": "Mr. Trump said on Tuesday that the wall would be built."},
+    ]
+    lines.write_bytes(b"".join(orjson.dumps(a) + b"\n" for a in articles))
+    result = run_cli(None, "enrich", str(lines))
+    assert result.returncode == 0, result.stderr.decode()
+    first, second = (orjson.loads(line) for line in result.stdout.splitlines())
+    trump = entity_id("Donald Trump", "PERSON")
+    assert [(e["name"], e["entity_id"]) for e in first["entities"]] == [("Donald Trump", trump)]
+    assert [(e["name"], e["entity_id"]) for e in second["entities"]] == [("Donald Trump", trump)]
+    speakers = [(s["name"], s["entity_id"], s["mention"]["text"]) for q in second["quotes"] for s in q["speakers"]]
+    assert speakers == [("Donald Trump", trump, "Mr. Trump")]

@@ -7,7 +7,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from streams.nlp import load
-from streams.nlp.entities import entity_at, entity_for_name, entity_id, initials, spells, split_title
+from streams.nlp.entities import clean_title, entity_at, entity_for_name, entity_id, initials, spells, split_title
 from streams.nlp.gazetteer import demonyms, lookup
 from streams.nlp.records import Entity
 from tests.support import EXPECTED_ENTITIES, SEED_PATH
@@ -209,3 +209,108 @@ def test_gazetteer() -> None:
     assert lookup("French").label == "NORP"
     assert lookup("Yerevan").label == "GPE"
     assert lookup("Putin") is None
+
+
+# --- One person, one name ------------------------------------------------------------------------
+
+
+def names(doc: Doc) -> list[tuple[str, str]]:
+    return [(e.name, e.label) for e in doc._.entities]
+
+
+def test_a_middle_initial_makes_no_other_person(nlp: Language) -> None:
+    doc = run(nlp, "Donald J. Trump spoke in Ohio on Monday. Later, Donald Trump said the deal was bad.")
+    assert names(doc) == [("Donald Trump", "PERSON"), ("Ohio", "GPE")]
+    trump = one(doc, "Donald Trump")
+    assert trump.entity_id == entity_id("Donald Trump", "PERSON")
+    assert trump.aliases == ["Donald J. Trump"]
+    assert [m.text for m in trump.mentions] == ["Donald J. Trump", "Donald Trump"]
+
+
+def test_a_name_with_a_middle_initial_alone_has_the_plain_name_and_id(nlp: Language) -> None:
+    doc = run(nlp, "Donald J. Trump spoke in Ohio on Monday about trade with China.")
+    assert one(doc, "Donald Trump").entity_id == entity_id("Donald Trump", "PERSON")
+    assert not named(doc, "Donald J. Trump")
+
+
+def test_an_honorific_is_not_part_of_the_name(nlp: Language) -> None:
+    doc = run(nlp, "Mr. Trump told reporters on Monday that the deal was bad.")
+    assert names(doc) == [("Trump", "PERSON")]
+    assert one(doc, "Trump").entity_id == entity_id("Trump", "PERSON")
+    assert one(doc, "Trump").title is None  # "Mr." is no title
+
+
+def test_junior_and_the_family_stay_their_own_people(nlp: Language) -> None:
+    doc = run(nlp, "Donald Trump, his son Donald Trump Jr. and his wife Melania Trump arrived in Ohio on Monday.")
+    people = [e for e in doc._.entities if e.label == "PERSON"]
+    assert [e.name for e in people] == ["Donald Trump", "Donald Trump Jr.", "Melania Trump"]
+    assert len({e.entity_id for e in people}) == 3
+
+
+def test_a_headline_verb_is_not_part_of_a_name(nlp: Language) -> None:
+    doc = run(nlp, "Obama Says He Will Veto the Bill\n\nPresident Barack Obama said on Monday he would veto the bill.")
+    assert names(doc) == [("Barack Obama", "PERSON")]
+    obama = one(doc, "Barack Obama")
+    assert [m.text for m in obama.mentions] == ["Obama", "Barack Obama"]
+    assert obama.title == "President"
+
+
+def test_clean_title() -> None:
+    assert clean_title("Secretary of State") == "Secretary of State"
+    assert clean_title("GOP presidential candidate Dr.") == "GOP presidential candidate"
+    assert clean_title("Weaver", "Jeff Weaver") is None  # a name is no title
+    assert clean_title("Trump", "Donald Trump") is None
+    assert clean_title("companies") is None  # no role word
+    assert clean_title("Mr.") is None
+    assert clean_title("former senator from Minnesota who is supporting Mr. Rubio") == "former senator from Minnesota"
+    assert clean_title("'s lawyer") == "lawyer"
+
+
+# --- Organisations ---------------------------------------------------------------------------------
+
+
+def test_an_organisation_noun_before_a_name_makes_an_organisation(nlp: Language) -> None:
+    doc = run(nlp, "UEFA fined Belgian club Standard Liege on Friday for crowd trouble.")
+    assert names(doc) == [("UEFA", "ORG"), ("Belgian", "NORP"), ("Standard Liege", "ORG")]
+
+
+def test_news_agency_is_left_out_of_the_name(nlp: Language) -> None:
+    doc = run(nlp, "Yeltsin is recovering, the Interfax news agency said on Friday.")
+    assert names(doc) == [("Yeltsin", "PERSON"), ("Interfax", "ORG")]
+
+
+def test_a_capitalised_agency_stays_in_the_name(nlp: Language) -> None:
+    doc = run(nlp, "The National Security Agency said on Friday that it had no comment.")
+    assert names(doc) == [("National Security Agency", "ORG")]
+
+
+def test_known_news_organisations(nlp: Language) -> None:
+    doc = run(nlp, "Politico reported on Monday that the senator would run again.")
+    assert names(doc) == [("Politico", "ORG")]
+
+
+def test_a_company_suffix_is_part_of_the_name(nlp: Language) -> None:
+    doc = run(nlp, "Shares of Johnson Controls Inc rose on Friday in New York.")
+    assert one(doc, "Johnson Controls Inc", "ORG").mentions[0].text == "Johnson Controls Inc"
+
+
+def test_clubs_of_results_lines_are_organisations(nlp: Language) -> None:
+    text = "SOCCER - ENGLISH LEAGUE RESULTS\nWigan 4 Chester 2\nHOUSTON 72 63 .533 -\nBirmingham v Barnsley\n"
+    doc = run(nlp, text)
+    assert names(doc) == [
+        ("Wigan", "ORG"),
+        ("Chester", "ORG"),
+        ("HOUSTON", "ORG"),
+        ("Birmingham", "ORG"),
+        ("Barnsley", "ORG"),
+    ]
+
+
+def test_a_dateline_is_no_results_line(nlp: Language) -> None:
+    doc = run(nlp, "LONDON 1996-08-30\nThe new England captain Alan Shearer was named on Friday.")
+    assert one(doc, "LONDON").label == "GPE"
+
+
+def test_a_player_in_a_results_line_stays_a_person(nlp: Language) -> None:
+    doc = run(nlp, "GOLF - LEADING SCORES\nNick Faldo 69 70 71\n")
+    assert one(doc, "Nick Faldo").label == "PERSON"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from spacy.language import Language
 
+from streams.nlp.entities import entity_id
 from streams.nlp.records import Quote, Speaker
 
 
@@ -26,7 +28,7 @@ def test_pronoun_resolves_to_the_last_person_outside_quotes(nlp: Language) -> No
     assert s.name == "Angela Merkel"
     assert s.mention.text == "she"
     assert text[s.mention.start : s.mention.end] == "she"
-    assert s.entity_id is not None
+    assert s.entity_id == entity_id("Angela Merkel", "PERSON")
 
 
 def test_pronoun_follows_the_previous_speaker(nlp: Language) -> None:
@@ -41,7 +43,7 @@ def test_short_form_takes_the_canonical_entity(nlp: Language) -> None:
     s = speaker(nlp, text, "the talks went well")
     assert s.name == "Angela Merkel"
     assert s.mention.text == "Merkel"
-    assert s.entity_id is not None
+    assert s.entity_id == entity_id("Angela Merkel", "PERSON")
 
 
 def test_title_is_kept_apart_from_the_name(nlp: Language) -> None:
@@ -76,7 +78,7 @@ def test_conjoined_speakers_are_both_attributed(nlp: Language) -> None:
 def test_an_unnamed_source_stays_as_written(nlp: Language) -> None:
     s = speaker(nlp, "A source close to the talks said the deal was dead.", "the deal was dead")
     assert s.entity_id is None
-    assert s.name.startswith("A source")
+    assert s.name == "A source close to the talks"
 
 
 def test_speakers_have_offsets_into_the_text(nlp: Language) -> None:
@@ -85,3 +87,29 @@ def test_speakers_have_offsets_into_the_text(nlp: Language) -> None:
     for q in doc._.quotes:
         for s in q.speakers:
             assert text[s.mention.start : s.mention.end] == s.mention.text
+
+
+def test_a_role_cut_from_its_name_takes_the_person_after_it(nlp: Language) -> None:
+    # The parse makes "candidate" and "Carson" two subjects: the role and the name are one speaker.
+    s = speaker(nlp, "GOP presidential candidate Dr. Ben Carson said on Monday that the plan would fail.", "the plan")
+    assert (s.name, s.title) == ("Ben Carson", "GOP presidential candidate")
+    assert s.entity_id == entity_id("Ben Carson", "PERSON")
+    assert s.mention.text == "GOP presidential candidate"
+
+
+def test_a_headline_verb_makes_no_speaker_name(nlp: Language) -> None:
+    text = "Obama Says He Will Veto the Bill\n\nPresident Barack Obama said on Monday he would veto the bill."
+    doc = nlp(text)
+    assert [s.name for q in doc._.quotes for s in q.speakers] == ["Barack Obama", "Barack Obama"]
+
+
+def test_the_component_raises_rather_than_dropping_speakers(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    from streams.nlp import speakers
+
+    def broken(doc: object) -> None:
+        raise RuntimeError("a bug")
+
+    doc = nlp.make_doc("Angela Merkel said the talks went well.")
+    monkeypatch.setattr(speakers, "resolve_speakers", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        speakers.SpeakerResolver()(doc)

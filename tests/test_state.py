@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import faust
 import orjson
 import pytest
 from spacy.language import Language
@@ -228,14 +229,16 @@ def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:
 
     app = build_app(Settings(app_id="state-decl"))
     names = set(app.tables)
-    assert names == {"articles", "speakers", "entity-trends"}
+    assert names == {"articles", "speakers", "entity-trends", "people"}
     assert all(app.tables[n].changelog_topic.get_topic_name() == f"state-decl-{n}-changelog" for n in names)
-    assert {"index-articles", "count-speaker-quotes", "count-entity-mentions"} <= set(app.agents)
+    assert {"index-articles", "count-speaker-quotes", "count-entity-mentions", "count-person-names"} <= set(app.agents)
+    assert isinstance(app.tables["people"], faust.GlobalTable)  # every worker's parser needs all of it
     # Every table gets the store's (RocksDB memory) options.
     assert all(app.tables[n].options == Settings().table_options() for n in names)
     # Standby copies apply other workers' changelog records in small batches (Faust holds 1,000 per table).
     bounded = build_app(Settings(app_id="state-standby", table_standby_buffer_size=7))
-    assert {t.standby_buffer_size for t in bounded.tables.values()} == {7}
+    # (The global table is read whole by every worker: Faust gives it a buffer of its own size.)
+    assert {t.standby_buffer_size for t in bounded.tables.values() if not isinstance(t, faust.GlobalTable)} == {7}
 
 
 @pytest.mark.kafka
@@ -334,3 +337,73 @@ def test_the_tables_keep_a_long_quote_cut_to_the_api_bound(seed: dict[str, Any])
     cut = long_text[: QUOTE_TEXT_MAX - 1] + "…"
     assert [q["text"] for q in st.article_summary(article)["quotes"]] == [cut]
     assert {record["quote"]["text"] for _, record in st.speaker_quote_records(article)} == {cut}
+
+
+def test_the_people_table_counts_full_names_by_surname_and_gives_owners_of_a_batch() -> None:
+    article = {
+        "entities": [
+            {"name": "Donald Trump", "label": "PERSON"},
+            {"name": "Melania Trump", "label": "PERSON"},
+            {"name": "Trump", "label": "PERSON"},  # a bare surname teaches nothing
+            {"name": "Ford Motor", "label": "ORG"},
+        ]
+    }
+    assert st.person_name_records(article) == [
+        ("Trump", {"name": "Donald Trump"}),
+        ("Trump", {"name": "Melania Trump"}),
+    ]
+    counts: dict[str, int] | None = None
+    for name in ["Donald Trump"] * 8 + ["Melania Trump"]:
+        counts = st.add_person_name(counts, {"name": name})
+    assert counts == {"Donald Trump": 8, "Melania Trump": 1}
+    known = {"Trump": counts, "Clinton": {"Hillary Clinton": 5, "Bill Clinton": 5}}
+    raws = [b'{"text": "Trump said on Monday that Clinton would lose."}', b'{"text": "No one here."}']
+    # Trump is dominated by one person; Clinton by nobody; words that are no surname are not looked up.
+    assert st.owners_for(raws, known) == {"Trump": "Donald Trump"}
+
+
+def test_a_speaker_shows_the_most_frequent_title_not_the_latest() -> None:
+    def record(quote_id: str, title: str | None) -> dict[str, Any]:
+        return {
+            "speaker": {"entity_id": "ent_1", "name": "Hillary Clinton", "title": title},
+            "quote": {"quote_id": quote_id, "text": "x", "kind": "direct", "article_id": quote_id},
+            "about": [],
+        }
+
+    state = None
+    for i, title in enumerate(["Secretary of State", "Secretary of State", None, "Democratic candidate"]):
+        state = st.add_speaker_quote(state, record(f"q{i}", title)) or state
+    assert state is not None and st.speaker_view(state)["title"] == "Secretary of State"
+
+
+@pytest.mark.kafka
+async def test_a_bare_surname_becomes_the_person_the_stream_knows(kafka_settings: Settings, tmp_path: Path) -> None:
+    """The people table is stream state: an article that names someone by surname only, enriched after one
+    that named them in full, carries the full name and its id."""
+    from streams.nlp.entities import entity_id
+    from tests.support import read_until
+
+    full = {
+        "id": "okafor-full",
+        "text": "Senator Maria Okafor said on Tuesday that the budget was fair. Okafor spoke in Lagos.",
+    }
+    person = entity_id("Maria Okafor", "PERSON")
+    with WorkerProcess(kafka_settings, tmp_path / "worker.log") as worker:
+        await publish(kafka_settings, [(full["id"].encode(), orjson.dumps(full))])
+        await read_until(kafka_settings, {"enriched": 1}, settle=0)
+        # The knowledge travels through two topics and a table's changelog: an article enriched before it
+        # arrived keeps "Okafor"; ask again, each time with a new article, until one resolves.
+        for attempt in range(1, 40):
+            bare = {"id": f"okafor-bare-{attempt}", "text": "Mr. Okafor said on Wednesday that the budget would pass."}
+            await publish(kafka_settings, [(bare["id"].encode(), orjson.dumps(bare))])
+            found = await read_until(kafka_settings, {"enriched": attempt + 1}, settle=0)
+            latest = next(orjson.loads(r.value) for r in found["enriched"] if r.key == bare["id"].encode())
+            speakers = [(s["name"], s["entity_id"]) for q in latest["quotes"] for s in q["speakers"]]
+            if speakers == [("Maria Okafor", person)]:
+                break
+            assert speakers == [("Okafor", entity_id("Okafor", "PERSON"))], speakers
+            assert worker.alive, worker.log()[-3000:]
+        else:
+            raise AssertionError(f"the surname never resolved\n{worker.log()[-3000:]}")
+        entities = {(e["name"], e["entity_id"]) for e in latest["entities"]}
+        assert ("Maria Okafor", person) in entities

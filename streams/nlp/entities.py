@@ -18,17 +18,19 @@ Helpers for the other components: `entity_at(doc, start, end)` (the entity with 
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from streams.nlp import lexicons
+from streams.nlp import lexicons, organizations
 from streams.nlp.gazetteer import Place, lookup, places
 from streams.nlp.records import Entity, Mention
 
@@ -36,7 +38,9 @@ Doc.set_extension("entities", default=None, force=True)
 Doc.set_extension("title", default=None, force=True)
 
 #: NER labels we keep as entities (dates, numbers and quantities are not entities here).
-ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT"})
+ENTITY_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
+)
 #: Labels a gazetteer or context may overrule: the small model's usual confusions for place names.
 CORRECTABLE_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE", "LOC", "FAC"})
 #: What may qualify a title just before it ("Russian President", "Apple CEO", "France's President").
@@ -49,6 +53,10 @@ ACRONYM_SKIP = frozenset({"of", "the", "and", "for", "on", "in", "de", "&"})
 DETERMINERS = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 ALIAS_CUES = (("also", "known", "as"), ("known", "as"), ("formerly",), ("aka",), ("a.k.a.",))
+ALIAS_FIRST_WORDS = frozenset(cue[0] for cue in ALIAS_CUES)
+#: Words that end a title: what follows is a clause about the person ("senator who backs Rubio").
+TITLE_ENDS = frozenset({"who", "which", "whose", "after"})
+MAX_TITLE_WORDS = 8
 
 
 def entity_id(name: str, label: str) -> str:
@@ -79,14 +87,46 @@ def place_nouns() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def reporting_verb_forms() -> frozenset[str]:
+    """Inflected forms of the cue verbs ("says", "slams", "warned", "said"), not their base forms: a
+    base form is a name too often ("Post", "Frame")."""
+    forms = set(lexicons.words("reporting_verbs_irregular.txt"))
+    for lemma in lexicons.cues():
+        if " " in lemma:
+            continue
+        forms |= {lemma + "s", lemma + "es", lemma + "ed", lemma + "d"}
+        if lemma.endswith("y"):
+            forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    return frozenset(forms)
+
+
+@lru_cache(maxsize=1)
 def _max_title_len() -> int:
     return max(len(t) for t in titles() | honorifics() | title_modifiers())
+
+
+def role_words() -> frozenset[str]:
+    return lexicons.words("roles.txt")
+
+
+@lru_cache(maxsize=1)
+def title_words() -> frozenset[str]:
+    """Every word that can carry a title: role nouns and the words of the title phrases."""
+    return role_words() | {word for phrase in titles() for word in phrase}
+
+
+@lru_cache(maxsize=1)
+def honorific_words() -> frozenset[str]:
+    return frozenset(phrase[0] for phrase in honorifics() if len(phrase) == 1)
 
 
 def warm_up() -> None:
     """Build every lookup now, so that the first article does not pay for it."""
     places()
     place_nouns()
+    title_words()
+    honorific_words()
+    reporting_verb_forms()
     _max_title_len()
 
 
@@ -98,6 +138,35 @@ def title_word(text: str) -> str:
 def is_demonym(text: str) -> bool:
     place = lookup(text)
     return place is not None and place.kind == "demonym"
+
+
+def has_alnum(word: str) -> bool:
+    return any(c.isalnum() for c in word)
+
+
+def clean_title(text: str, name: str = "") -> str | None:
+    """A role as a person's title ("Secretary of State", "GOP presidential candidate"), or None.
+
+    Honorifics go ("candidate Dr." -> "candidate"); a relative clause or what follows a comma goes;
+    a phrase with no role word ("MacNab", "campaign"), holding the person's own name, or longer
+    than MAX_TITLE_WORDS is no title.
+    """
+    words: list[str] = []
+    for word in text.split():
+        if word.lower() in TITLE_ENDS or word in (",", ";", "(", ")"):
+            break
+        if title_word(word) not in honorific_words():
+            words.append(word)
+    while words and (words[0] in POSSESSIVES or words[0].lower() in DETERMINERS or not has_alnum(words[0])):
+        words = words[1:]
+    while words and not has_alnum(words[-1]):
+        words.pop()
+    own = set(name.split())
+    if not words or len(words) > MAX_TITLE_WORDS or any(w in own for w in words):
+        return None
+    if not any(title_word(w) in title_words() for w in words):
+        return None
+    return " ".join(words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -135,17 +204,29 @@ def match_phrase_starting(doc: Doc, start: int, end: int, lexicon: frozenset[tup
     return 0
 
 
-def trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
-    """Drop what NER spans carry at their edges: "the", possessive "'s", punctuation, line breaks."""
+def trim(doc: Doc, start: int, end: int, label: str = "") -> tuple[int, int]:
+    """Drop what NER spans carry at their edges: "the", possessive "'s", punctuation, line breaks.
+
+    A title keeps its article ("A World of Things"), only "the" goes.
+    """
     for i in range(start, end):  # a line break inside a span ends it: headlines run into text
         if doc[i].is_space or "\n" in doc[i].text:
             end = i
             break
-    while start < end and (doc[start].is_punct or doc[start].lower_ in DETERMINERS):
+    determiners = {"the"} if label == "WORK_OF_ART" else DETERMINERS
+    while start < end and (doc[start].is_punct or doc[start].lower_ in determiners):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].text in POSSESSIVES):
         end -= 1
     return start, end
+
+
+def without_headline_verb(doc: Doc, start: int, end: int) -> int:
+    """The end of a person's name that NER ran into a headline ("Obama Says", "Trump Says He Never")."""
+    for i in range(start + 1, end):
+        if doc[i].text[:1].isupper() and doc[i].lower_ in reporting_verb_forms():
+            return i
+    return end
 
 
 def strip_person_prefix(doc: Doc, start: int, end: int) -> int:
@@ -199,9 +280,12 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
-        start, end = trim(doc, ent.start, ent.end)
-        if start >= end:
+        start, end = trim(doc, ent.start, ent.end, ent.label_)
+        end = organizations.name_end(doc, start, end) if start < end else end
+        if start >= end or not any(c.isalpha() for c in doc[start:end].text):  # "3 1 1 1 3": a table row
             continue
+        if ent.label_ == "PERSON":
+            end = without_headline_verb(doc, start, end)
         mention = RawMention(start, end, ent.label_, doc[start:end].text)
         if ent.label_ == "PERSON":
             start = strip_person_prefix(doc, start, end)
@@ -209,7 +293,7 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
             mention.start, mention.text = start, doc[start:end].text
             title_tokens = [t for t in doc[t_start:start] if (title_word(t.text),) not in honorifics()]
             if title_tokens and title_tokens[-1].i == start - 1:
-                mention.title = doc[title_tokens[0].i : start].text
+                mention.title = clean_title(doc[title_tokens[0].i : start].text, mention.text)
         mentions.append(mention)
     return mentions
 
@@ -251,9 +335,12 @@ def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
     A single word NER calls a person and that is part of a person's full name in this article stays
     a person ("Jordan" with "Michael Jordan"), as does anything with a title before it ("Queen Victoria").
     """
-    if mention.label not in CORRECTABLE_LABELS or mention.has_title:
+    if mention.label not in CORRECTABLE_LABELS or mention.has_title or mention.forced:
         return
     if mention.label == "PERSON" and len(mention.words) == 1 and mention.text in name_parts:
+        return
+    if organizations.org_context(doc, mention.start, mention.end):
+        mention.forced = "ORG"
         return
     place = lookup(mention.text)
     if place is not None:
@@ -295,6 +382,17 @@ class Group:
         return min(m.start for m in self.mentions)
 
 
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+
+
+def without_middle_initials(name: str) -> str:
+    """ "Donald J. Trump" -> "Donald Trump": a middle initial makes no other person."""
+    words = name.split()
+    if len(words) <= 2:
+        return name
+    return " ".join([words[0], *(w for w in words[1:-1] if not _INITIAL.match(w)), words[-1]])
+
+
 def text_key(text: str) -> str:
     """Spelling-insensitive key: "the U.S." and "US" and "us" share one."""
     return " ".join(text.replace(".", "").casefold().split())
@@ -320,24 +418,22 @@ def group_mentions(mentions: list[RawMention]) -> list[Group]:
     """Full names first; a lone surname or given name joins the full name it belongs to."""
     groups: list[Group] = []
     by_key: dict[str, Group] = {}
-    full_names: list[Group] = []
-
     for m in mentions:
         if is_person(m) and len(m.words) > 1:
-            key = "PERSON:" + text_key(m.text)
+            key = "PERSON:" + text_key(without_middle_initials(m.text))
             if key not in by_key:
                 by_key[key] = Group(label="PERSON")
                 groups.append(by_key[key])
-                full_names.append(by_key[key])
             by_key[key].mentions.append(m)
-    merge_name_variants(full_names, groups)
-
+    full_names = merge_name_variants(groups)
+    people = PeopleIndex(full_names)
+    groups = list(full_names)
     for m in mentions:
         if is_person(m) and len(m.words) > 1:
             continue
         group = None
         if len(m.words) == 1 and not m.forced and m.label in SURNAME_LABELS:
-            group = person_for_word(full_names, m)
+            group = people.person_for_word(m)
         if group is None:
             key = "place:" + m.place.key if m.place and m.place.kind == "country" else text_key(m.text)
             if m.place and m.place.kind == "demonym":
@@ -353,57 +449,83 @@ def group_mentions(mentions: list[RawMention]) -> list[Group]:
     return groups
 
 
-def merge_name_variants(full_names: list[Group], groups: list[Group]) -> None:
-    """ "Vladimir Putin" and "Vladimir Vladimirovich Putin": same first and last word, one person."""
-    for short in sorted(full_names, key=lambda g: len(g.mentions[0].words)):
-        words = short.mentions[0].words
-        for long in full_names:
-            if long is short or not long.mentions:
-                continue
-            long_words = max((m.words for m in long.mentions), key=len)
-            if len(long_words) > len(words) and (words[0], words[-1]) == (long_words[0], long_words[-1]):
-                long.mentions.extend(short.mentions)
-                short.mentions = []
-                break
-    full_names[:] = [g for g in full_names if g.mentions]
-    groups[:] = [g for g in groups if g.mentions]
+def merge_name_variants(full_names: list[Group]) -> list[Group]:
+    """ "Vladimir Putin" and "Vladimir Vladimirovich Putin": same first and last word, one person.
+
+    The names sharing a first and a last word join the one with the most words (the earliest on ties).
+    """
+    by_ends: dict[tuple[str, str], list[Group]] = {}
+    for group in full_names:
+        words = group.mentions[0].words
+        by_ends.setdefault((words[0], words[-1]), []).append(group)
+    kept = []
+    for same in by_ends.values():
+        longest = max(same, key=lambda g: (max(len(m.words) for m in g.mentions), -g.first))
+        for group in same:
+            if group is not longest:
+                longest.mentions.extend(group.mentions)
+        kept.append(longest)
+    return sorted(kept, key=lambda g: g.first)
 
 
-def person_for_word(full_names: list[Group], mention: RawMention) -> Group | None:
-    """The person a single word names: by surname first, then by given name; the nearest before wins."""
-    for position in (-1, 0):
-        candidates = [g for g in full_names if any(m.words[position] == mention.text for m in g.mentions)]
-        if candidates:
-            before = [g for g in candidates if g.first < mention.start]
-            if not before:
-                return candidates[0]
-            return max(before, key=lambda g: max(m.start for m in g.mentions if m.start < mention.start))
-    return None
+class PeopleIndex:
+    """The article's full names by surname and by given name, for the single words that name them."""
+
+    def __init__(self, full_names: list[Group]) -> None:
+        self.by_word: dict[tuple[int, str], list[Group]] = {}
+        self.starts: dict[int, list[int]] = {}
+        for group in full_names:
+            self.starts[id(group)] = sorted(m.start for m in group.mentions)
+            for position in (-1, 0):
+                for word in {m.words[position] for m in group.mentions}:
+                    self.by_word.setdefault((position, word), []).append(group)
+
+    def person_for_word(self, mention: RawMention) -> Group | None:
+        """By surname first, then by given name; the person named nearest before the word wins."""
+        for position in (-1, 0):
+            candidates = self.by_word.get((position, mention.text))
+            if candidates:
+                return max(candidates, key=lambda g: self.last_before(g, mention.start))
+        return None
+
+    def last_before(self, group: Group, start: int) -> int:
+        """Where the group was last named before `start`; -1 if not before (then the first wins)."""
+        starts = self.starts[id(group)]
+        i = bisect.bisect_left(starts, start)
+        return starts[i - 1] if i else -1
 
 
-def merge(groups: list[Group], keep: Group, gone: Group) -> None:
+def merge(keep: Group, gone: Group) -> None:
+    """Move `gone`'s mentions to `keep`; `gone` is left empty, dropped by `alive`."""
     keep.mentions.extend(gone.mentions)
     gone.mentions = []
     keep.label = vote_label(keep.mentions)
-    groups.remove(gone)
 
 
-def merge_aliases(doc: Doc, groups: list[Group]) -> None:
+def alive(groups: list[Group]) -> list[Group]:
+    return [g for g in groups if g.mentions]
+
+
+def merge_aliases(doc: Doc, groups: list[Group]) -> list[Group]:
     """ "Nagorno-Karabakh, also known as Upper Karabakh": two names of one entity."""
     group_at = {m.start: g for g in groups for m in g.mentions}
-    for group in list(groups):
+    for group in groups:
         for m in list(group.mentions):
             i = m.end
             while i < len(doc) and doc[i].text in (",", "("):
                 i += 1
+            if i >= len(doc) or doc[i].lower_ not in ALIAS_FIRST_WORDS:
+                continue
             for cue in ALIAS_CUES:
                 if tuple(t.lower_ for t in doc[i : i + len(cue)]) == cue:
                     other = group_at.get(i + len(cue))
-                    found = other is not None and other is not group and other in groups and group in groups
+                    found = other is not None and other is not group and other.mentions and group.mentions
                     if found and can_alias(group, other):
-                        merge(groups, group, other)
-                        group_at.update({mm.start: group for mm in group.mentions})
+                        moved = other.mentions
+                        merge(group, other)
+                        group_at.update({mm.start: group for mm in moved})
                     break
+    return alive(groups)
 
 
 def can_alias(a: Group, b: Group) -> bool:
@@ -436,44 +558,50 @@ def spells(acronym: str, long_form: str) -> bool:
     return is_long_form(long_form) and acronym.replace(".", "").upper() == initials(long_form)
 
 
-def merge_acronyms(doc: Doc, groups: list[Group]) -> None:
+def merge_acronyms(doc: Doc, groups: list[Group]) -> list[Group]:
     """Join "EU" to "European Union" and "CIS" to "Commonwealth of Independent States".
 
     An acronym the article defines in brackets after the long form is found even where NER missed it.
     """
-    for group in [g for g in groups if g.label != "PERSON"]:
-        if group not in groups:
+    defined: dict[str, Group] = {}
+    for group in groups:
+        if group.label == "PERSON":
             continue
-        for m in list(group.mentions):
+        for m in group.mentions:
             after = doc[m.end : m.end + 3]
             bracketed = len(after) == 3 and after[0].text == "(" and after[2].text == ")"
             # The letters must spell the long form: "NEW YORK (AFP)" is a dateline, not a definition.
             if bracketed and is_acronym(after[1].text) and spells(after[1].text, m.text):
-                add_acronym_mentions(doc, group, after[1].text)
-    long_forms: dict[str, list[Group]] = {}
+                defined.setdefault(after[1].text, group)
+    if defined:
+        add_acronym_mentions(doc, defined)
+    long_forms: dict[str, dict[int, Group]] = {}
     for group in groups:
-        if group.label == "PERSON":
+        if group.label != "PERSON":
+            for form in group.forms:
+                if is_long_form(form):
+                    long_forms.setdefault(initials(form), {})[id(group)] = group
+    for group in groups:
+        if group.label == "PERSON" or not group.mentions:
             continue
-        for form in group.forms:
-            if is_long_form(form):
-                long_forms.setdefault(initials(form), []).append(group)
-    for group in list(groups):
-        if group.label == "PERSON" or group not in groups:
+        forms = group.forms
+        acronyms = {f.replace(".", "") for f in forms if is_acronym(f)}
+        if len(acronyms) != 1 or not all(is_acronym(f) for f in forms):
             continue
-        acronyms = {f.replace(".", "") for f in group.forms if is_acronym(f)}
-        if len(acronyms) != 1 or len(group.forms) != len([f for f in group.forms if is_acronym(f)]):
-            continue
-        targets = {id(g): g for g in long_forms.get(acronyms.pop(), []) if g is not group and g in groups}
+        targets = [g for g in long_forms.get(acronyms.pop(), {}).values() if g is not group and g.mentions]
         if len(targets) == 1:
-            merge(groups, next(iter(targets.values())), group)
+            merge(targets[0], group)
+    return alive(groups)
 
 
-def add_acronym_mentions(doc: Doc, group: Group, acronym: str) -> None:
-    taken = {m.start for m in group.mentions}
-    label = group.mentions[0].forced or group.mentions[0].label
+def add_acronym_mentions(doc: Doc, defined: dict[str, Group]) -> None:
+    """Every token spelling a defined acronym that NER left out becomes a mention of its long form."""
+    taken = {(id(g), m.start) for g in defined.values() for m in g.mentions}
     for token in doc:
-        if token.text == acronym and token.i not in taken and not token.ent_type_:
-            group.mentions.append(RawMention(token.i, token.i + 1, label, acronym))
+        group = defined.get(token.text)
+        if group is not None and (id(group), token.i) not in taken and not token.ent_type_:
+            label = group.mentions[0].forced or group.mentions[0].label
+            group.mentions.append(RawMention(token.i, token.i + 1, label, token.text))
 
 
 def propagate_place_labels(groups: list[Group], name_parts: set[str]) -> None:
@@ -496,8 +624,11 @@ def propagate_place_labels(groups: list[Group], name_parts: set[str]) -> None:
 
 
 def canonical_name(group: Group) -> str:
-    """The longest clean full form: most words, then most characters; acronyms only if nothing else."""
+    """The longest clean full form: most words, then most characters; acronyms only if nothing else.
+    A person's name goes without middle initials."""
     forms = [f for f in group.forms if not is_acronym(f)] or group.forms
+    if group.label == "PERSON":
+        forms = list(dict.fromkeys(without_middle_initials(f) for f in forms))
     return max(forms, key=lambda f: (len(re.split(r"[\s-]+", f)), len(f), -forms.index(f)))
 
 
@@ -544,12 +675,36 @@ def occurs_in(entity: Entity, text: str) -> bool:
     return re.search(pattern, text) is not None
 
 
+def is_full_name_within(mention: RawMention, start: int, end: int) -> bool:
+    """A person's full name inside a results line's name ("Nick Faldo 69": a player, not a club)."""
+    return mention.label == "PERSON" and len(mention.words) > 1 and start <= mention.start and mention.end <= end
+
+
+def with_teams(doc: Doc, mentions: list[RawMention]) -> list[RawMention]:
+    """The mentions with the clubs of sports results lines as organisations, in place of the places or
+    people NER saw there (a person's full name is left alone: golf and tennis tables list players)."""
+    spans = organizations.team_spans(doc)
+    if not spans:
+        return mentions
+    at_token = {t: index for index, m in enumerate(mentions) for t in range(m.start, m.end)}
+    replaced: set[int] = set()
+    teams = []
+    for start, end in spans:
+        hit = {at_token[t] for t in range(start, end) if t in at_token}
+        if any(is_full_name_within(mentions[i], start, end) for i in hit):
+            continue
+        replaced |= hit
+        teams.append(RawMention(start, end, "ORG", doc[start:end].text, forced="ORG"))
+    kept = [m for index, m in enumerate(mentions) if index not in replaced]
+    return sorted(kept + teams, key=lambda m: m.start)
+
+
 def canonical_entities(doc: Doc) -> list[Entity]:
-    mentions = raw_mentions(doc)
+    mentions = with_teams(doc, raw_mentions(doc))
     correct_labels(doc, mentions)
     groups = group_mentions(mentions)
-    merge_aliases(doc, groups)
-    merge_acronyms(doc, groups)
+    groups = merge_aliases(doc, groups)
+    groups = merge_acronyms(doc, groups)
     name_parts = {w for g in groups if g.label == "PERSON" for f in g.forms if len(f.split()) > 1 for w in f.split()}
     propagate_place_labels(groups, name_parts)
     groups.sort(key=lambda g: g.first)
@@ -564,12 +719,41 @@ def canonical_entities(doc: Doc) -> list[Entity]:
 # Look-ups for other components.
 
 
+class MentionIndex:
+    """The mentions of a doc's entities in text order: what stands at or inside a character span,
+    found by bisection (a speaker component asks once per quote: no rescan of every mention)."""
+
+    def __init__(self, entities: Iterable[Entity]) -> None:
+        spans = sorted(((m.start, m.end, e) for e in entities for m in e.mentions), key=lambda s: (s[0], s[1]))
+        self.starts = [s[0] for s in spans]
+        self.ends = [s[1] for s in spans]
+        self.entities = [s[2] for s in spans]
+        self.reach = list(accumulate(self.ends, max))  # the furthest end of any mention so far
+
+    def at(self, start: int, end: int) -> Entity | None:
+        """The entity of the first mention (in text order) overlapping [start, end)."""
+        found = None
+        i = bisect.bisect_left(self.starts, end) - 1
+        while i >= 0 and self.reach[i] > start:
+            if self.ends[i] > start:
+                found = self.entities[i]
+            i -= 1
+        return found
+
+    def inside(self, start: int, end: int) -> list[Entity]:
+        """The entities with a mention inside [start, end), in text order, each once."""
+        i = bisect.bisect_left(self.starts, start)
+        found: dict[str, Entity] = {}
+        while i < len(self.starts) and self.starts[i] < end:
+            if self.ends[i] <= end:
+                found.setdefault(self.entities[i].entity_id, self.entities[i])
+            i += 1
+        return list(found.values())
+
+
 def entity_at(doc: Doc, start: int, end: int) -> Entity | None:
     """The canonical entity with a mention overlapping the character span [start, end)."""
-    for entity in doc._.entities or ():
-        if any(m.start < end and start < m.end for m in entity.mentions):
-            return entity
-    return None
+    return MentionIndex(doc._.entities or ()).at(start, end)
 
 
 def split_title(text: str) -> tuple[str, str]:
@@ -621,12 +805,19 @@ def entity_for_name(doc: Doc, text: str) -> Entity | None:
     return None
 
 
-@Language.factory("streams_entities")
+@Language.factory(
+    "streams_entities",
+    default_config={},
+    assigns=["doc._.entities"],
+    requires=["doc.ents", "token.dep", "token.lemma", "token.pos"],
+)
 def make_entities(nlp: Language, name: str) -> EntityCanonicalizer:
     return EntityCanonicalizer()
 
 
 class EntityCanonicalizer:
+    """Sets `doc._.entities` (reads `doc._.title` when set). Raises on a bug, like every component."""
+
     def __init__(self) -> None:
         warm_up()  # cached per process: a second pipeline costs nothing
 
@@ -638,7 +829,9 @@ class EntityCanonicalizer:
 __all__ = [
     "ENTITY_LABELS",
     "EntityCanonicalizer",
+    "MentionIndex",
     "canonical_entities",
+    "clean_title",
     "entity_at",
     "entity_for_name",
     "entity_id",

@@ -15,10 +15,11 @@ Titles are kept apart from names: `name` is the canonical entity name, `title` t
 
 from __future__ import annotations
 
-import logging
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -26,8 +27,6 @@ from spacy.tokens import Doc, Span
 from streams.nlp import entities as entities_module
 from streams.nlp import lexicons
 from streams.nlp.records import Entity, Mention, Quote, Speaker
-
-logger = logging.getLogger(__name__)
 
 #: Entity labels that can speak.
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -53,38 +52,59 @@ class Antecedent:
     entity: Entity
 
 
+class Antecedents:
+    """Entity mentions outside every quote's content, in text order; pronoun speakers resolved to an
+    entity join them as the quotes are read. Look-ups bisect to the window before a phrase: the cost
+    per quote does not grow with the number of quotes or mentions before it."""
+
+    def __init__(self, found: Iterable[Antecedent]) -> None:
+        self.items = sorted(found, key=lambda a: a.start)
+        self.starts = [a.start for a in self.items]
+
+    def add(self, antecedent: Antecedent) -> None:
+        i = bisect.bisect_right(self.starts, antecedent.start)
+        self.starts.insert(i, antecedent.start)
+        self.items.insert(i, antecedent)
+
+    def before(self, position: int) -> list[Antecedent]:
+        """The antecedents starting within WINDOW characters before `position`, latest last."""
+        low = bisect.bisect_left(self.starts, position - WINDOW)
+        high = bisect.bisect_left(self.starts, position)
+        return self.items[low:high]
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.casefold())
 
 
-def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
-
-
-def antecedents(doc: Doc, quotes: Sequence[Quote]) -> list[Antecedent]:
+def antecedents(doc: Doc, quotes: Sequence[Quote]) -> Antecedents:
     """Entity mentions outside every quote's content, in text order."""
-    contents = [(q.start, q.end) for q in quotes]
-    found = [
+    contents = sorted((q.start, q.end) for q in quotes)
+    # The furthest end of a content starting at or before each content's start: one bisection tells
+    # whether a mention lies inside any content.
+    reach = list(accumulate((end for _, end in contents), max))
+    content_starts = [start for start, _ in contents]
+
+    def quoted(start: int, end: int) -> bool:
+        i = bisect.bisect_right(content_starts, start) - 1
+        return i >= 0 and reach[i] >= end
+
+    return Antecedents(
         Antecedent(m.start, m.end, e)
         for e in doc._.entities or ()
         if e.label in SPEAKER_LABELS
         for m in e.mentions
-        if not _inside_any(m.start, m.end, contents)
-    ]
-    return sorted(found, key=lambda a: a.start)
+        if not quoted(m.start, m.end)
+    )
 
 
-def entity_in(doc: Doc, span: Span) -> Entity | None:
+def entity_in(span: Span, index: entities_module.MentionIndex) -> Entity | None:
     """The entity a speaker phrase names: at its head first, else a person, org, ... inside it."""
     head = span.root
-    at_head = entities_module.entity_at(doc, head.idx, head.idx + len(head.text))
+    at_head = index.at(head.idx, head.idx + len(head.text))
     if at_head is not None and at_head.label in SPEAKER_LABELS:
         return at_head
-    inside = [
-        e
-        for e in doc._.entities or ()
-        if e.label in SPEAKER_LABELS and any(span.start_char <= m.start and m.end <= span.end_char for m in e.mentions)
-    ]
+    inside = [e for e in index.inside(span.start_char, span.end_char) if e.label in SPEAKER_LABELS]
     # "The French leader", "Russian officials": a nationality modifying a common noun is not the speaker.
     labels = SPEAKER_LABELS if head.pos_ == "PROPN" else ("PERSON", "ORG")
     for label in labels:
@@ -94,7 +114,20 @@ def entity_in(doc: Doc, span: Span) -> Entity | None:
     return None
 
 
-def title_from(doc: Doc, span: Span, entity: Entity) -> str | None:
+def person_after(span: Span, index: entities_module.MentionIndex) -> Entity | None:
+    """The person named right after a role phrase the parse cut from its name ("GOP presidential
+    candidate" + "Dr. Ben Carson said"), honorifics skipped."""
+    doc = span.doc
+    i = span.end
+    while i < len(doc) and entities_module.title_word(doc[i].text) in entities_module.honorific_words():
+        i += 1
+    if i >= len(doc):
+        return None
+    found = index.at(doc[i].idx, doc[i].idx + len(doc[i].text))
+    return found if found is not None and found.label == "PERSON" else None
+
+
+def title_from(span: Span, entity: Entity) -> str | None:
     """Role words the phrase puts around the name: "Russian President" in "Russian President Putin"."""
     if entity.title:
         return entity.title
@@ -103,22 +136,20 @@ def title_from(doc: Doc, span: Span, entity: Entity) -> str | None:
     rest = [t for t in span if mention is None or not (mention.start <= t.idx < mention.end)]
     rest = [t for t in rest if not t.is_punct and t.lower_ not in _DETERMINERS]
     if any(t.lower_ in words or t.lemma_.lower() in words for t in rest):
-        return " ".join(t.text for t in rest)
+        return entities_module.clean_title(" ".join(t.text for t in rest), entity.name)
     return None
 
 
-def nominal_antecedent(span: Span, candidates: Sequence[Antecedent], text: str) -> Antecedent | None:
+def nominal_antecedent(span: Span, candidates: Antecedents, text: str) -> Antecedent | None:
     """The latest entity introduced with the nominal's words ("the French leader" -> "French ... Macron")."""
     words = {t.lower_ for t in span if not t.is_punct and t.lower_ not in _DETERMINERS and not t.is_stop}
     if not words:
         return None
     best: tuple[int, int, Antecedent] | None = None
-    for a in candidates:
-        if a.start >= span.start_char or span.start_char - a.start > WINDOW:
-            continue
+    for a in candidates.before(span.start_char):
         # The entity's name and the words right before a mention of it: "French President Macron".
         context = set(_words(text[max(0, a.start - 40) : a.end])) | set(_words(a.entity.name))
-        for title in (a.entity.title, *getattr(a.entity, "titles", ())):
+        for title in (a.entity.title, *a.entity.titles):
             context |= set(_words(title or ""))
         shared = len(words & context)
         if shared and (best is None or (shared, a.start) > (best[0], best[1])):
@@ -126,21 +157,21 @@ def nominal_antecedent(span: Span, candidates: Sequence[Antecedent], text: str) 
     return best[2] if best else None
 
 
-def pronoun_antecedent(word: str, start: int, candidates: Sequence[Antecedent]) -> Antecedent | None:
+def pronoun_antecedent(word: str, start: int, candidates: Antecedents) -> Antecedent | None:
     labels = ("PERSON",) if word in PERSON_PRONOUNS else ("ORG", "NORP", "GPE", "PERSON")
     if word in THING_PRONOUNS:
         labels = ("ORG", "GPE")
-    for a in reversed(candidates):
-        if a.end <= start and start - a.start <= WINDOW and a.entity.label in labels[:1]:
-            return a
-    if len(labels) > 1:
-        for a in reversed(candidates):
-            if a.end <= start and start - a.start <= WINDOW and a.entity.label in labels:
+    window = [a for a in candidates.before(start) if a.end <= start]
+    for wanted in (labels[:1], labels):
+        for a in reversed(window):
+            if a.entity.label in wanted:
                 return a
     return None
 
 
-def resolve_mention(doc: Doc, mention: Mention, candidates: Sequence[Antecedent]) -> Speaker:
+def resolve_mention(
+    doc: Doc, mention: Mention, candidates: Antecedents, index: entities_module.MentionIndex
+) -> Speaker:
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None or not len(span):
         return Speaker(mention.text, None, mention)
@@ -150,20 +181,25 @@ def resolve_mention(doc: Doc, mention: Mention, candidates: Sequence[Antecedent]
         # "Trump, who said ...": the speaker stands at "who", and is whoever "who" stands for.
         antecedent = head.head.head
         target = span.doc[antecedent.left_edge.i : antecedent.i + 1]
-        found = resolve_mention(doc, Mention(target.text, target.start_char, target.end_char), candidates)
+        found = resolve_mention(doc, Mention(target.text, target.start_char, target.end_char), candidates, index)
         return Speaker(found.name, found.entity_id, mention, found.title)
     if len(span) == 1 and (head.pos_ == "PRON" or word in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS):
         found = pronoun_antecedent(word, mention.start, candidates)
         if found is None:
             return Speaker(mention.text, None, mention)
         return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title)
-    entity = entity_in(doc, span)
+    person = person_after(span, index) if head.lemma_.lower() in roles() else None
+    if person is not None:
+        title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
+        return Speaker(person.name, person.entity_id, mention, entities_module.clean_title(title, person.name))
+    entity = entity_in(span, index)
     if entity is not None:
-        return Speaker(entity.name, entity.entity_id, mention, title_from(doc, span, entity))
+        return Speaker(entity.name, entity.entity_id, mention, title_from(span, entity))
     found = nominal_antecedent(span, candidates, doc.text)
     if found is not None and (head.lemma_.lower() in roles() or head.pos_ == "PROPN"):
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
-        return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title or title)
+        title = found.entity.title or entities_module.clean_title(title, found.entity.name)
+        return Speaker(found.entity.name, found.entity.entity_id, mention, title)
     return Speaker(mention.text, None, mention)
 
 
@@ -171,36 +207,39 @@ def resolve_quotes(doc: Doc, quotes: Iterable[Quote]) -> None:
     """Fill `quote.speakers` in text order; resolved speakers become antecedents for later pronouns."""
     quotes = sorted(quotes, key=lambda q: q.start)
     candidates = antecedents(doc, quotes)
+    index = entities_module.MentionIndex(doc._.entities or ())
+    by_id = {e.entity_id: e for e in doc._.entities or ()}
     for quote in quotes:
         speakers: list[Speaker] = []
         for mention in quote.speaker_mentions:
-            speaker = resolve_mention(doc, mention, candidates)
+            speaker = resolve_mention(doc, mention, candidates, index)
             if speaker not in speakers:
                 speakers.append(speaker)
         quote.speakers = speakers
         # A pronoun speaker resolved to an entity stands for it from now on ("..., he said. He added").
-        entities = {e.entity_id: e for e in doc._.entities or ()}
         for s in speakers:
-            if s.entity_id in entities:
-                candidates = sorted(
-                    [*candidates, Antecedent(s.mention.start, s.mention.end, entities[s.entity_id])],
-                    key=lambda a: a.start,
-                )
+            if s.entity_id in by_id:
+                candidates.add(Antecedent(s.mention.start, s.mention.end, by_id[s.entity_id]))
 
 
 def resolve_speakers(doc: Doc) -> None:
     resolve_quotes(doc, doc._.quotes or ())
 
 
-@Language.factory("streams_speakers")
+@Language.factory(
+    "streams_speakers",
+    default_config={},
+    assigns=["doc._.quotes"],
+    requires=["doc._.quotes", "doc._.entities", "token.dep", "token.pos"],
+)
 def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
     return SpeakerResolver()
 
 
 class SpeakerResolver:
+    """Sets `quote.speakers` on every quote of `doc._.quotes`. Raises on a bug: what becomes of the
+    article is the Enricher's decision, not this component's."""
+
     def __call__(self, doc: Doc) -> Doc:
-        try:
-            resolve_speakers(doc)
-        except Exception:  # keep the quotes (speakers left as resolved so far) rather than lose the article
-            logger.exception("speaker resolution failed on a %d-character text", len(doc.text))
+        resolve_speakers(doc)
         return doc

@@ -2,9 +2,10 @@
 
     articles ──enrich-articles──▶ enriched, quotes, entities, sentences    (pool.py, then delivery.py)
              └────(invalid, failed, too slow)──▶ deadletter
-    enriched ──index-articles──▶ articles table, speaker-quotes, entity-mentions          (state.py)
+    enriched ──index-articles──▶ articles table, speaker-quotes, entity-mentions, person-names  (state.py)
     speaker-quotes ──count-speaker-quotes──▶ speakers table                                (state.py)
     entity-mentions ──count-entity-mentions──▶ entity-trends table                         (state.py)
+    person-names ──count-person-names──▶ people global table ──▶ enrich-articles (bare surnames)
 
 The tables answer the HTTP API (web.py); consumer lag goes to /metrics (metrics.py); guards.py closes
 races in Faust's consumer. Everything an agent does lives in the module named for it: this one only
@@ -75,6 +76,7 @@ def build_app(settings: Settings) -> App:
     enriched = app.topic(settings.topic_enriched, key_type=bytes, value_type=bytes, value_serializer="raw")
     speaker_quotes = app.topic(f"{settings.app_id}-speaker-quotes", **state.INTERNAL_TOPIC)
     entity_mentions = app.topic(f"{settings.app_id}-entity-mentions", **state.INTERNAL_TOPIC)
+    person_names = app.topic(f"{settings.app_id}-person-names", **state.INTERNAL_TOPIC)
     app.stream_state = tables = state.State.declare(app, settings)
 
     app.pool = EnrichmentPool(settings)
@@ -86,8 +88,11 @@ def build_app(settings: Settings) -> App:
         # Known only once the app runs in a worker (Faust's `in_transaction`), so asked at each batch.
         transactional_id=lambda source: transactional_id(app, source) if app.in_transaction else None,
     )
-    app.agent(articles, name="enrich-articles")(enrich_articles(app.pool, app.delivery, settings, app.crash))
-    app.agent(enriched, name="index-articles")(state.index_articles(tables, speaker_quotes, entity_mentions))
+    app.agent(articles, name="enrich-articles")(enrich_articles(app.pool, app.delivery, tables, settings, app.crash))
+    app.agent(enriched, name="index-articles")(
+        state.index_articles(tables, speaker_quotes, entity_mentions, person_names)
+    )
+    app.agent(person_names, name="count-person-names")(state.count_person_names(tables))
     app.agent(speaker_quotes, name="count-speaker-quotes")(state.count_speaker_quotes(tables))
     app.agent(entity_mentions, name="count-entity-mentions")(state.count_entity_mentions(tables))
     app.timer(interval=5.0, name="consumer-lag")(metrics.consumer_lag(app))
@@ -139,6 +144,7 @@ def faust_app(settings: Settings) -> App:
 def enrich_articles(
     pool: EnrichmentPool,
     delivery: Delivery,
+    tables: state.State,
     settings: Settings,
     crash: Callable[[BaseException], Awaitable[None]],
 ) -> Callable[[faust.StreamT[bytes]], Awaitable[None]]:
@@ -170,7 +176,9 @@ def enrich_articles(
                 started = time.perf_counter()
                 for event in batch:
                     event.message.incref()
-                results = await pool.enrich([raw_value(event) for event in batch])
+                raws = [raw_value(event) for event in batch]
+                # What the stream knows of the people these articles may name by surname only.
+                results = await pool.enrich(raws, tables.owners_for(raws))
                 if delivering is not None:
                     await to_completion(delivering)
                 delivering = asyncio.ensure_future(deliver(stream, batch, results, started))

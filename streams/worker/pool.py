@@ -14,7 +14,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -25,7 +25,7 @@ from streams.settings import Settings
 log = logging.getLogger("streams.worker.pool")
 
 
-Task = Callable[[Sequence[bytes]], list[Result]]
+Task = Callable[[Sequence[bytes], Mapping[str, str] | None], list[Result]]
 
 
 class EnrichmentPool:
@@ -60,35 +60,40 @@ class EnrichmentPool:
                 max_workers=1, initializer=self.initializer, initargs=(self.settings, None)
             )
         # Load the model now, not on the first batch, so the first batch does not stall the stream.
-        await self._run([], timeout=None)
+        await self._run([], None, timeout=None)
 
     def budget(self, raws: Sequence[bytes]) -> float:
         """Seconds a batch may take: the per-article budget for each largest-allowed article's worth of bytes."""
         size = sum(len(raw) for raw in raws)
         return self.settings.article_timeout_seconds * max(1.0, size / self.settings.max_article_bytes)
 
-    async def enrich(self, raws: Sequence[bytes]) -> list[Result]:
-        """One result per raw article, in order; never raises for what an article does to the pool."""
+    async def enrich(self, raws: Sequence[bytes], owners: Mapping[str, str] | None = None) -> list[Result]:
+        """One result per raw article, in order; never raises for what an article does to the pool.
+
+        `owners`: what the stream knows of people by surname, for these articles (`streams.people`).
+        """
         try:
-            return await self._run(raws, timeout=self.budget(raws))
+            return await self._run(raws, owners, timeout=self.budget(raws))
         except (TimeoutError, BrokenProcessPool) as exc:
             log.warning("a batch of %d %s; enriching it one article at a time", len(raws), _what(exc))
             await self.restart()
         results: list[Result] = []
         for raw in raws:
             try:
-                results += await self._run([raw], timeout=self.budget([raw]))
+                results += await self._run([raw], owners, timeout=self.budget([raw]))
             except (TimeoutError, BrokenProcessPool) as exc:
                 log.error("an article of %d bytes %s: dead-lettered", len(raw), _what(exc))
                 results.append(_rejection(exc, self.budget([raw])))
                 await self.restart()
         return results
 
-    async def _run(self, raws: Sequence[bytes], timeout: float | None) -> list[Result]:
+    async def _run(
+        self, raws: Sequence[bytes], owners: Mapping[str, str] | None, timeout: float | None
+    ) -> list[Result]:
         if self._executor is None:
             await self.start()
         assert self._executor is not None
-        work = asyncio.get_running_loop().run_in_executor(self._executor, self.task, raws)
+        work = asyncio.get_running_loop().run_in_executor(self._executor, self.task, raws, owners)
         if timeout is None or isinstance(self._executor, ThreadPoolExecutor):
             return await work  # a thread cannot be stopped: no budget without processes
         return await asyncio.wait_for(work, timeout)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 import faust
 import orjson
 
+from streams import people
 from streams.events import clip_quote_text
 from streams.settings import Settings
 
@@ -37,6 +39,8 @@ Event = dict[str, Any]
 QUOTES_KEPT = 50
 #: Entities kept per speaker in "about": the least mentioned go first when there are more.
 ABOUT_KEPT = 100
+#: Full names kept per surname in the people table (the most counted are never dropped).
+NAMES_KEPT = 8
 
 #: Windows of GET /entities/trending?window=...: the last hour or day of wall-clock time.
 WINDOWS = {"1h": timedelta(hours=1), "1d": timedelta(days=1)}
@@ -157,6 +161,39 @@ def speaker_quote_records(enriched: Event, seen_at: str | None = None) -> list[t
     return records
 
 
+def person_name_records(enriched: Event) -> list[tuple[str, Event]]:
+    """One (surname, record) per person an article names in full, for the surname-keyed topic."""
+    records = []
+    for name in people.full_names(enriched):
+        surname = people.surname_of(name)
+        if surname is not None:
+            records.append((surname, {"name": name}))
+    return records
+
+
+def add_person_name(counts: Mapping[str, int] | None, record: Event) -> dict[str, int]:
+    """A surname's full-name counts after one more article naming `record["name"]` (bounded)."""
+    return people.count_title(counts, record["name"], keep=NAMES_KEPT)
+
+
+#: Capitalized words of a raw article: where its bare surnames can be. Bytes, so no decoding is needed.
+CAPITALIZED = re.compile(rb"\b[A-Z][\w'\-]+")
+
+
+def owners_for(raws: Iterable[bytes], known: Mapping[str, Mapping[str, int]]) -> dict[str, str]:
+    """Surname -> the full name that dominates it, for the surnames a batch of raw articles may hold."""
+    owners: dict[str, str] = {}
+    for raw in raws:
+        for word in set(CAPITALIZED.findall(raw)):
+            surname = word.decode(errors="ignore")
+            if surname in owners or (counts := known.get(surname)) is None:
+                continue
+            owner = people.dominant(counts)
+            if owner is not None:
+                owners[surname] = owner
+    return owners
+
+
 def entity_mention_records(enriched: Event) -> list[tuple[str, Event]]:
     """One (entity_id, record) per canonical entity of the article, for the entity-keyed topic."""
     return [
@@ -178,6 +215,7 @@ def add_speaker_quote(
         "entity_id": speaker["entity_id"],
         "name": speaker["name"],
         "title": None,
+        "titles": {},
         "quote_count": 0,
         "quotes": [],
         "about": {},
@@ -195,10 +233,12 @@ def add_speaker_quote(
         }
     if len(about) > about_kept:
         about = dict(sorted(about.items(), key=lambda item: -item[1]["mentions"])[:about_kept])
+    titles = people.count_title(state.get("titles"), speaker.get("title"))
     return {
         **state,
         "name": speaker["name"],
-        "title": speaker.get("title") or state.get("title"),
+        "titles": titles,
+        "title": people.main_title(titles),  # the most frequent, not the latest article's parse
         "quote_count": state["quote_count"] + 1,
         "quotes": [quote, *state["quotes"]][:keep],
         "about": about,
@@ -329,6 +369,8 @@ class State:
     articles: faust.Table
     speakers: faust.Table
     trends: faust.Table
+    #: Surname -> full names with the number of articles that named each: the same on every worker.
+    people: faust.GlobalTable
     #: Input partition -> when its stale entities were last looked for (wall-clock seconds).
     swept: dict[int, float] = field(default_factory=dict)
 
@@ -355,7 +397,19 @@ class State:
             articles=table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries"),
             speakers=table("speakers", key_type=str, extra_topic_configs=changelog, help="Quotes by speaker"),
             trends=table("entity-trends", key_type=str, help="Entity name, label and recent mentions"),
+            # Global: every worker's parser needs all of it. Fed by one surname-keyed topic, so each surname
+            # has one writer.
+            people=app.GlobalTable(
+                "people",
+                partitions=settings.topic_partitions,
+                key_type=str,
+                options=settings.table_options(),
+                help="Full names by surname",
+            ),
         )
+
+    def owners_for(self, raws: Iterable[bytes]) -> dict[str, str]:
+        return owners_for(raws, self.people)
 
     def article(self, article_id: str) -> Event | None:
         return self.articles.get(article_id.encode())
@@ -379,8 +433,11 @@ class State:
 Agent = Callable[[faust.StreamT[Any]], Awaitable[None]]
 
 
-def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT) -> Agent:
-    """enriched -> the article's summary, and one record per speaker and entity to the keyed topics."""
+def index_articles(
+    state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT, person_names: faust.TopicT
+) -> Agent:
+    """enriched -> the article's summary, and one record per speaker, entity and named person to the keyed
+    topics."""
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -390,6 +447,7 @@ def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: 
                 summary = article_summary(enriched_article, seen_at)
                 speakers = speaker_quote_records(enriched_article, seen_at)
                 mentions = entity_mention_records(enriched_article)
+                names = person_name_records(enriched_article)
             except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
                 skip_malformed(event, exc)
                 continue
@@ -399,6 +457,21 @@ def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: 
                 await speaker_quotes.send(key=speaker_id, value=record)
             for entity_id, record in mentions:
                 await entity_mentions.send(key=entity_id, value=record)
+            for surname, record in names:
+                await person_names.send(key=surname, value=record)
+
+    return agent
+
+
+def count_person_names(state: State) -> Agent:
+    """person-names -> the people table."""
+
+    async def agent(stream: faust.StreamT[Event]) -> None:
+        async for event in stream.events():
+            try:
+                state.people[event.key] = add_person_name(state.people.get(event.key), event.value)
+            except (KeyError, TypeError, AttributeError) as exc:
+                skip_malformed(event, exc)
 
     return agent
 
