@@ -262,6 +262,8 @@ def test_clean_title() -> None:
     assert clean_title("Weaver", "Jeff Weaver") is None  # a name is no title
     assert clean_title("Trump", "Donald Trump") is None
     assert clean_title("companies") is None  # no role word
+    assert clean_title("campaign", "Donald Trump") is None  # "the Trump campaign said": an organisation
+    assert clean_title('tweet author="@edhenry">Sanders aide') is None
     assert clean_title("Mr.") is None
     assert clean_title("former senator from Minnesota who is supporting Mr. Rubio") == "former senator from Minnesota"
     assert clean_title("'s lawyer") == "lawyer"

@@ -57,6 +57,8 @@ ALIAS_FIRST_WORDS = frozenset(cue[0] for cue in ALIAS_CUES)
 #: Words that end a title: what follows is a clause about the person ("senator who backs Rubio").
 TITLE_ENDS = frozenset({"who", "which", "whose", "after"})
 MAX_TITLE_WORDS = 8
+#: A word of a title: letters, digits and . ' ’ & - only (no markup: 'author="@edhenry').
+_TITLE_WORD = re.compile(r"^[\w.'’&-]+$")
 
 
 def entity_id(name: str, label: str) -> str:
@@ -148,8 +150,8 @@ def clean_title(text: str, name: str = "") -> str | None:
     """A role as a person's title ("Secretary of State", "GOP presidential candidate"), or None.
 
     Honorifics go ("candidate Dr." -> "candidate"); a relative clause or what follows a comma goes;
-    a phrase with no role word ("MacNab", "campaign"), holding the person's own name, or longer
-    than MAX_TITLE_WORDS is no title.
+    a phrase with no role word of a person ("MacNab", "campaign"), holding the person's own name or
+    markup, or longer than MAX_TITLE_WORDS is no title.
     """
     words: list[str] = []
     for word in text.split():
@@ -162,9 +164,10 @@ def clean_title(text: str, name: str = "") -> str | None:
     while words and not has_alnum(words[-1]):
         words.pop()
     own = set(name.split())
-    if not words or len(words) > MAX_TITLE_WORDS or any(w in own for w in words):
+    if not words or len(words) > MAX_TITLE_WORDS or any(w in own or not _TITLE_WORD.match(w) for w in words):
         return None
-    if not any(title_word(w) in title_words() for w in words):
+    # A person's role: "campaign" or "company" names an organisation ("the Trump campaign said").
+    if not any(title_word(w) in title_words() and title_word(w) not in organizations.org_nouns() for w in words):
         return None
     return " ".join(words)
 
