@@ -194,15 +194,20 @@ class RawMention:
 
 def match_phrase_ending(doc: Doc, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
     """Length of the longest lexicon phrase made of the tokens just before `end` (0 if none)."""
-    for n in range(min(_max_title_len(), end), 0, -1):
-        if tuple(title_word(t.text) for t in doc[end - n : end]) in lexicon:
+    longest = min(_max_title_len(), end)
+    words = tuple(title_word(t.text) for t in doc[end - longest : end])
+    for n in range(longest, 0, -1):
+        if words[longest - n :] in lexicon:
             return n
     return 0
 
 
 def match_phrase_starting(doc: Doc, start: int, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
-    for n in range(min(_max_title_len(), end - start), 0, -1):
-        if tuple(title_word(t.text) for t in doc[start : start + n]) in lexicon:
+    """Length of the longest lexicon phrase made of the tokens from `start` on, before `end` (0 if none)."""
+    longest = min(_max_title_len(), end - start)
+    words = tuple(title_word(t.text) for t in doc[start : start + longest])
+    for n in range(longest, 0, -1):
+        if words[:n] in lexicon:
             return n
     return 0
 
