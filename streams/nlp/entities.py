@@ -3,8 +3,11 @@
 The `streams_entities` component sets two things on a `Doc`; it reads a third:
 
     doc._.entities  list[Entity], ordered by first mention: name variants, short forms, possessives,
-                    acronyms and their long form joined; titles ("Russian President") split off into
-                    `Entity.title`; labels corrected with the gazetteers of `streams.nlp.gazetteer`.
+                    acronyms and their long form joined; a person's name without honorifics, middle
+                    initials ("Donald J. Trump" is "Donald Trump") or a headline's verb ("Obama Says");
+                    titles ("Russian President") split off into `Entity.title` (`clean_title`: a role,
+                    never a name or an honorific); labels corrected with the gazetteers of
+                    `streams.nlp.gazetteer` and the context rules of `streams.nlp.organizations`.
     doc._.title     the article's title, which is not part of `doc.text`. Set it before the pipeline
                     runs (or put it in `doc.user_data["title"]`) to get `Entity.in_title`:
 
@@ -12,8 +15,9 @@ The `streams_entities` component sets two things on a `Doc`; it reads a third:
         doc._.title = title
         doc = nlp(doc)
 
-Helpers for the other components: `entity_at(doc, start, end)` (the entity with a mention there) and
-`entity_for_name(doc, "the French leader")` (the entity a free phrase names).
+Helpers for the other components: `MentionIndex` / `entity_at(doc, start, end)` (the entity with a
+mention there), `entity_for_name(doc, "the French leader")` (the entity a free phrase names) and
+`clean_title`. Every step is linear in the article's length (indexes, no rescans of all mentions).
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 The quote extractor leaves raw speaker phrases (`quote.speaker_mentions`): "Putin", "he", "the French
 leader", "one of the family's attorneys, Justin Bamberg". Here each becomes a `Speaker`:
 
+- a role phrase the parse cut from the name after it ("GOP presidential candidate" + "Dr. Ben Carson
+  said") takes that person;
 - a phrase holding a named entity takes that entity (its head's first, else a person in apposition);
 - a personal pronoun takes the nearest person (or organisation, for "it"/"they") mentioned before it
   outside any quote's content: quoted names are what speakers talk about, not who speaks;
@@ -10,7 +12,10 @@ leader", "one of the family's attorneys, Justin Bamberg". Here each becomes a `S
   same words ("French President Emmanuel Macron", "spokesman John Kirby", "The New York Post");
 - anything else ("a source", "officials") stays as written, with no entity.
 
-Titles are kept apart from names: `name` is the canonical entity name, `title` the role words.
+Titles are kept apart from names: `name` is the canonical entity name, `title` the role words
+(`entities.clean_title`: a role, never a name or an honorific). Entities and antecedents are found by
+bisection over mentions sorted once per article: the cost per quote does not grow with the article.
+The component raises on a bug; what becomes of the article is the Enricher's decision.
 """
 
 from __future__ import annotations
