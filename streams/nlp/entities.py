@@ -481,30 +481,35 @@ def merge_name_variants(full_names: list[Group]) -> list[Group]:
 
 
 class PeopleIndex:
-    """The article's full names by surname and by given name, for the single words that name them."""
+    """The article's full names by surname and by given name, for the single words that name them.
+
+    For each word, the places where the people it may name are mentioned, in text order: the person
+    mentioned last before a word is found by bisection, whatever the number of people.
+    """
 
     def __init__(self, full_names: list[Group]) -> None:
-        self.by_word: dict[tuple[int, str], list[Group]] = {}
-        self.starts: dict[int, list[int]] = {}
+        people: dict[tuple[int, str], dict[int, Group]] = {}
         for group in full_names:
-            self.starts[id(group)] = sorted(m.start for m in group.mentions)
             for position in (-1, 0):
-                for word in {m.words[position] for m in group.mentions}:
-                    self.by_word.setdefault((position, word), []).append(group)
+                for m in group.mentions:
+                    people.setdefault((position, m.words[position]), {})[id(group)] = group
+        self.places: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        self.groups: dict[tuple[int, str], list[Group]] = {}
+        for key, found in people.items():
+            groups = sorted(found.values(), key=lambda g: g.first)
+            self.groups[key] = groups
+            self.places[key] = sorted((m.start, index) for index, g in enumerate(groups) for m in g.mentions)
 
     def person_for_word(self, mention: RawMention) -> Group | None:
-        """By surname first, then by given name; the person named nearest before the word wins."""
+        """By surname first, then by given name; the person named nearest before the word wins (the
+        first named, when none is before it)."""
         for position in (-1, 0):
-            candidates = self.by_word.get((position, mention.text))
-            if candidates:
-                return max(candidates, key=lambda g: self.last_before(g, mention.start))
+            key = (position, mention.text)
+            if key in self.groups:
+                places = self.places[key]
+                i = bisect.bisect_left(places, (mention.start, -1))
+                return self.groups[key][places[i - 1][1] if i else 0]
         return None
-
-    def last_before(self, group: Group, start: int) -> int:
-        """Where the group was last named before `start`; -1 if not before (then the first wins)."""
-        starts = self.starts[id(group)]
-        i = bisect.bisect_left(starts, start)
-        return starts[i - 1] if i else -1
 
 
 def merge(keep: Group, gone: Group) -> None:
