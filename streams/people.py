@@ -28,7 +28,7 @@ from streams.nlp.gazetteer import lookup
 #: articles naming someone by that surname ("Clinton": Hillary, not Bill, when she dominates).
 DOMINANCE = 0.7
 #: How many full names a surname keeps counts for (the most frequent are never lost).
-NAMES_KEPT = 16
+NAMES_KEPT = 8
 #: A word of a person's name: a capital, then letters, maybe hyphens, apostrophes or dots ("O'Brien",
 #: "Jean-Marc", "J."), no possessive ending ("Trump's"); and not all capitals ("GOP").
 _NAME_WORD = re.compile(r"^[A-Z](?:[^\W\d_]|[-'’.](?![sS]$))*$")
