@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 
 from streams.events import Event
@@ -28,6 +27,8 @@ from streams.nlp.gazetteer import lookup
 #: A surname resolves to its top full name only when that name holds at least this share of the
 #: articles naming someone by that surname ("Clinton": Hillary, not Bill, when she dominates).
 DOMINANCE = 0.7
+#: How many full names a surname keeps counts for (the most frequent are never lost).
+NAMES_KEPT = 8
 #: A word of a person's name: a capital, then letters, maybe hyphens, apostrophes or dots ("O'Brien",
 #: "Jean-Marc", "J."), no possessive ending ("Trump's"); and not all capitals ("GOP").
 _NAME_WORD = re.compile(r"^[A-Z](?:[^\W\d_]|[-'’.](?![sS]$))*$")
@@ -65,16 +66,18 @@ def surname_of(name: str) -> str | None:
 
 @dataclass(slots=True)
 class KnownPeople:
-    """Full names by surname, each with the number of articles that named the person in full."""
+    """Full names by surname, each with the number of articles that named the person in full.
 
-    by_surname: dict[str, Counter[str]] = field(default_factory=dict)
+    `by_surname` may be any mutable mapping, a Faust table among them: a value is never changed in
+    place, each update assigns a new dict (what a table's changelog records).
+    """
+
+    by_surname: MutableMapping[str, Mapping[str, int]] = field(default_factory=dict)
 
     def learn(self, enriched: Event) -> None:
         """Count the full names of an article's PERSON entities (once per article)."""
-        for name in full_names(enriched):
-            surname = surname_of(name)
-            if surname is not None:
-                self.by_surname.setdefault(surname, Counter())[name] += 1
+        for surname, name in lessons(enriched):
+            self.by_surname[surname] = counted(self.by_surname.get(surname), name, NAMES_KEPT)
 
     def owner(self, surname: str) -> str | None:
         """The full name that dominates a surname, if one does."""
@@ -85,6 +88,32 @@ class KnownPeople:
         rewritten = rewrite(enriched, self.owner)
         self.learn(enriched)
         return rewritten
+
+
+def lessons(enriched: Event) -> list[tuple[str, str]]:
+    """What an article teaches: (surname, full name) for each person it names in full, once each, the
+    name as a person is known by (`person_key`: "Donald J. Trump" is "Donald Trump").
+
+    The worker sends these to the topic that feeds its table of known people."""
+    found = []
+    for name in full_names(enriched):
+        surname = surname_of(name)
+        if surname is not None and (surname, person_key(name)) not in found:
+            found.append((surname, person_key(name)))
+    return found
+
+
+def counted(counts: Mapping[str, int] | None, item: str, keep: int) -> dict[str, int]:
+    """New counts with one more `item`, at most `keep` items, counted the space-saving way (Metwally et
+    al.): a new item takes the place of the least counted one and inherits its count plus one, so an
+    item that becomes frequent late still rises and the most frequent are never lost."""
+    updated = dict(counts or {})
+    if item in updated or len(updated) < keep:
+        updated[item] = updated.get(item, 0) + 1
+        return updated
+    least = min(updated, key=lambda key: updated[key])
+    updated[item] = updated.pop(least) + 1
+    return updated
 
 
 def dominant(counts: Mapping[str, int] | None) -> str | None:
@@ -128,22 +157,9 @@ TITLES_KEPT = 8
 
 
 def count_title(counts: Mapping[str, int] | None, title: str | None, keep: int = TITLES_KEPT) -> dict[str, int]:
-    """A person's title counts after one more quote or article with `title` (None: unchanged).
-
-    At most `keep` titles, counted the space-saving way (Metwally et al.): a new title takes the place
-    of the least counted one and inherits its count plus one, so a title that becomes frequent late
-    still rises, and the most frequent titles are never lost. The value a table stores stays small.
-    """
-    updated = dict(counts or {})
-    if not title:
-        return updated
-    if title in updated or len(updated) < keep:
-        updated[title] = updated.get(title, 0) + 1
-        return updated
-    least = min(updated, key=lambda t: updated[t])
-    inherited = updated.pop(least)
-    updated[title] = inherited + 1
-    return updated
+    """A person's title counts after one more quote or article with `title` (None: unchanged); at most
+    `keep` titles (see `counted`), so the value a table stores stays small."""
+    return counted(counts, title, keep) if title else dict(counts or {})
 
 
 def main_title(counts: Mapping[str, int] | None) -> str | None:
@@ -164,7 +180,9 @@ __all__ = [
     "DOMINANCE",
     "KnownPeople",
     "count_title",
+    "counted",
     "dominant",
+    "lessons",
     "main_title",
     "person_key",
     "resolve_all",

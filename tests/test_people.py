@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Mapping
 
 from streams.events import Event
 from streams.nlp.entities import entity_id
 from streams.people import (
     KnownPeople,
     count_title,
+    counted,
     dominant,
+    lessons,
     main_title,
     person_key,
     resolve_all,
@@ -105,14 +107,14 @@ def test_a_dominant_full_name_wins_its_surname() -> None:
         known.learn(article(f"h{index}", ["Hillary Clinton"]))
     for index in range(3):
         known.learn(article(f"b{index}", ["Bill Clinton"]))
-    assert known.by_surname["Clinton"] == Counter({"Hillary Clinton": 7, "Bill Clinton": 3})
+    assert known.by_surname["Clinton"] == {"Hillary Clinton": 7, "Bill Clinton": 3}
     assert known.owner("Clinton") == "Hillary Clinton"
 
 
 def test_an_article_counts_a_full_name_once() -> None:
     known = KnownPeople()
     known.learn(article("a1", ["Donald Trump", "Donald Trump", "Melania Trump"]))
-    assert known.by_surname == {"Trump": Counter({"Donald Trump": 1, "Melania Trump": 1})}
+    assert known.by_surname == {"Trump": {"Donald Trump": 1, "Melania Trump": 1}}
 
 
 def test_a_suffixed_name_is_not_the_owner_of_the_surname() -> None:
@@ -170,3 +172,43 @@ def test_title_counts_stay_bounded_and_a_late_title_can_still_rise() -> None:
     assert main_title(counts) == "nominee"
     assert main_title(None) is None
     assert main_title({}) is None
+
+
+class Table(dict[str, Mapping[str, int]]):
+    """A stand-in for a Faust table: records every assignment (what its changelog would carry)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[tuple[str, dict[str, int]]] = []
+
+    def __setitem__(self, key: str, value: Mapping[str, int]) -> None:
+        self.writes.append((key, dict(value)))
+        super().__setitem__(key, value)
+
+
+def test_known_people_over_a_table_assigns_new_values_never_changes_them_in_place() -> None:
+    table = Table()
+    known = KnownPeople(by_surname=table)
+    known.learn(article("a1", ["Donald Trump"]))
+    before = table["Trump"]
+    known.learn(article("a2", ["Donald Trump", "Melania Trump"]))
+    assert before == {"Donald Trump": 1}  # the earlier value is untouched
+    assert table.writes == [
+        ("Trump", {"Donald Trump": 1}),
+        ("Trump", {"Donald Trump": 2}),
+        ("Trump", {"Donald Trump": 2, "Melania Trump": 1}),
+    ]
+    assert known.owner("Trump") is None  # 2 of 3 articles: under the 70% share
+
+
+def test_lessons_are_surname_and_full_name_once_per_article() -> None:
+    event = article("a1", ["Donald J. Trump", "Donald J. Trump", "Donald Trump Jr.", "Trump", "Indiana GOP"])
+    assert lessons(event) == [("Trump", "Donald Trump")]
+
+
+def test_counted_keeps_the_most_frequent_within_its_bound() -> None:
+    counts = counted(None, "Hillary Clinton", 2)
+    counts = counted(counts, "Hillary Clinton", 2)
+    counts = counted(counts, "Bill Clinton", 2)
+    counts = counted(counts, "Chelsea Clinton", 2)  # takes the place of the least counted
+    assert counts == {"Hillary Clinton": 2, "Chelsea Clinton": 2}

@@ -3,8 +3,11 @@
 The `streams_entities` component sets two things on a `Doc`; it reads a third:
 
     doc._.entities  list[Entity], ordered by first mention: name variants, short forms, possessives,
-                    acronyms and their long form joined; titles ("Russian President") split off into
-                    `Entity.title`; labels corrected with the gazetteers of `streams.nlp.gazetteer`.
+                    acronyms and their long form joined; a person's name without honorifics, middle
+                    initials ("Donald J. Trump" is "Donald Trump") or a headline's verb ("Obama Says");
+                    titles ("Russian President") split off into `Entity.title` (`clean_title`: a role,
+                    never a name or an honorific); labels corrected with the gazetteers of
+                    `streams.nlp.gazetteer` and the context rules of `streams.nlp.organizations`.
     doc._.title     the article's title, which is not part of `doc.text`. Set it before the pipeline
                     runs (or put it in `doc.user_data["title"]`) to get `Entity.in_title`:
 
@@ -12,8 +15,9 @@ The `streams_entities` component sets two things on a `Doc`; it reads a third:
         doc._.title = title
         doc = nlp(doc)
 
-Helpers for the other components: `entity_at(doc, start, end)` (the entity with a mention there) and
-`entity_for_name(doc, "the French leader")` (the entity a free phrase names).
+Helpers for the other components: `MentionIndex` / `entity_at(doc, start, end)` (the entity with a
+mention there), `entity_for_name(doc, "the French leader")` (the entity a free phrase names) and
+`clean_title`. Every step is linear in the article's length (indexes, no rescans of all mentions).
 """
 
 from __future__ import annotations
@@ -57,6 +61,8 @@ ALIAS_FIRST_WORDS = frozenset(cue[0] for cue in ALIAS_CUES)
 #: Words that end a title: what follows is a clause about the person ("senator who backs Rubio").
 TITLE_ENDS = frozenset({"who", "which", "whose", "after"})
 MAX_TITLE_WORDS = 8
+#: A word of a title: letters, digits and . ' ’ & - only (no markup: 'author="@edhenry').
+_TITLE_WORD = re.compile(r"^[\w.'’&-]+$")
 
 
 def entity_id(name: str, label: str) -> str:
@@ -148,8 +154,8 @@ def clean_title(text: str, name: str = "") -> str | None:
     """A role as a person's title ("Secretary of State", "GOP presidential candidate"), or None.
 
     Honorifics go ("candidate Dr." -> "candidate"); a relative clause or what follows a comma goes;
-    a phrase with no role word ("MacNab", "campaign"), holding the person's own name, or longer
-    than MAX_TITLE_WORDS is no title.
+    a phrase with no role word of a person ("MacNab", "campaign"), holding the person's own name or
+    markup, or longer than MAX_TITLE_WORDS is no title.
     """
     words: list[str] = []
     for word in text.split():
@@ -162,9 +168,10 @@ def clean_title(text: str, name: str = "") -> str | None:
     while words and not has_alnum(words[-1]):
         words.pop()
     own = set(name.split())
-    if not words or len(words) > MAX_TITLE_WORDS or any(w in own for w in words):
+    if not words or len(words) > MAX_TITLE_WORDS or any(w in own or not _TITLE_WORD.match(w) for w in words):
         return None
-    if not any(title_word(w) in title_words() for w in words):
+    # A person's role: "campaign" or "company" names an organisation ("the Trump campaign said").
+    if not any(title_word(w) in title_words() and title_word(w) not in organizations.org_nouns() for w in words):
         return None
     return " ".join(words)
 
@@ -191,15 +198,20 @@ class RawMention:
 
 def match_phrase_ending(doc: Doc, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
     """Length of the longest lexicon phrase made of the tokens just before `end` (0 if none)."""
-    for n in range(min(_max_title_len(), end), 0, -1):
-        if tuple(title_word(t.text) for t in doc[end - n : end]) in lexicon:
+    longest = min(_max_title_len(), end)
+    words = tuple(title_word(t.text) for t in doc[end - longest : end])
+    for n in range(longest, 0, -1):
+        if words[longest - n :] in lexicon:
             return n
     return 0
 
 
 def match_phrase_starting(doc: Doc, start: int, end: int, lexicon: frozenset[tuple[str, ...]]) -> int:
-    for n in range(min(_max_title_len(), end - start), 0, -1):
-        if tuple(title_word(t.text) for t in doc[start : start + n]) in lexicon:
+    """Length of the longest lexicon phrase made of the tokens from `start` on, before `end` (0 if none)."""
+    longest = min(_max_title_len(), end - start)
+    words = tuple(title_word(t.text) for t in doc[start : start + longest])
+    for n in range(longest, 0, -1):
+        if words[:n] in lexicon:
             return n
     return 0
 
@@ -469,30 +481,35 @@ def merge_name_variants(full_names: list[Group]) -> list[Group]:
 
 
 class PeopleIndex:
-    """The article's full names by surname and by given name, for the single words that name them."""
+    """The article's full names by surname and by given name, for the single words that name them.
+
+    For each word, the places where the people it may name are mentioned, in text order: the person
+    mentioned last before a word is found by bisection, whatever the number of people.
+    """
 
     def __init__(self, full_names: list[Group]) -> None:
-        self.by_word: dict[tuple[int, str], list[Group]] = {}
-        self.starts: dict[int, list[int]] = {}
+        people: dict[tuple[int, str], dict[int, Group]] = {}
         for group in full_names:
-            self.starts[id(group)] = sorted(m.start for m in group.mentions)
             for position in (-1, 0):
-                for word in {m.words[position] for m in group.mentions}:
-                    self.by_word.setdefault((position, word), []).append(group)
+                for m in group.mentions:
+                    people.setdefault((position, m.words[position]), {})[id(group)] = group
+        self.places: dict[tuple[int, str], list[tuple[int, int]]] = {}
+        self.groups: dict[tuple[int, str], list[Group]] = {}
+        for key, found in people.items():
+            groups = sorted(found.values(), key=lambda g: g.first)
+            self.groups[key] = groups
+            self.places[key] = sorted((m.start, index) for index, g in enumerate(groups) for m in g.mentions)
 
     def person_for_word(self, mention: RawMention) -> Group | None:
-        """By surname first, then by given name; the person named nearest before the word wins."""
+        """By surname first, then by given name; the person named nearest before the word wins (the
+        first named, when none is before it)."""
         for position in (-1, 0):
-            candidates = self.by_word.get((position, mention.text))
-            if candidates:
-                return max(candidates, key=lambda g: self.last_before(g, mention.start))
+            key = (position, mention.text)
+            if key in self.groups:
+                places = self.places[key]
+                i = bisect.bisect_left(places, (mention.start, -1))
+                return self.groups[key][places[i - 1][1] if i else 0]
         return None
-
-    def last_before(self, group: Group, start: int) -> int:
-        """Where the group was last named before `start`; -1 if not before (then the first wins)."""
-        starts = self.starts[id(group)]
-        i = bisect.bisect_left(starts, start)
-        return starts[i - 1] if i else -1
 
 
 def merge(keep: Group, gone: Group) -> None:

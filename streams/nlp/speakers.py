@@ -3,6 +3,8 @@
 The quote extractor leaves raw speaker phrases (`quote.speaker_mentions`): "Putin", "he", "the French
 leader", "one of the family's attorneys, Justin Bamberg". Here each becomes a `Speaker`:
 
+- a role phrase the parse cut from the name after it ("GOP presidential candidate" + "Dr. Ben Carson
+  said") takes that person;
 - a phrase holding a named entity takes that entity (its head's first, else a person in apposition);
 - a personal pronoun takes the nearest person (or organisation, for "it"/"they") mentioned before it
   outside any quote's content: quoted names are what speakers talk about, not who speaks;
@@ -10,7 +12,10 @@ leader", "one of the family's attorneys, Justin Bamberg". Here each becomes a `S
   same words ("French President Emmanuel Macron", "spokesman John Kirby", "The New York Post");
 - anything else ("a source", "officials") stays as written, with no entity.
 
-Titles are kept apart from names: `name` is the canonical entity name, `title` the role words.
+Titles are kept apart from names: `name` is the canonical entity name, `title` the role words
+(`entities.clean_title`: a role, never a name or an honorific). Entities and antecedents are found by
+bisection over mentions sorted once per article: the cost per quote does not grow with the article.
+The component raises on a bug; what becomes of the article is the Enricher's decision.
 """
 
 from __future__ import annotations
@@ -170,7 +175,7 @@ def pronoun_antecedent(word: str, start: int, candidates: Antecedents) -> Antece
 
 
 def resolve_mention(
-    doc: Doc, mention: Mention, candidates: Antecedents, index: entities_module.MentionIndex
+    doc: Doc, mention: Mention, candidates: Antecedents, index: entities_module.MentionIndex, text: str
 ) -> Speaker:
     span = doc.char_span(mention.start, mention.end, alignment_mode="expand")
     if span is None or not len(span):
@@ -181,7 +186,8 @@ def resolve_mention(
         # "Trump, who said ...": the speaker stands at "who", and is whoever "who" stands for.
         antecedent = head.head.head
         target = span.doc[antecedent.left_edge.i : antecedent.i + 1]
-        found = resolve_mention(doc, Mention(target.text, target.start_char, target.end_char), candidates, index)
+        target_mention = Mention(target.text, target.start_char, target.end_char)
+        found = resolve_mention(doc, target_mention, candidates, index, text)
         return Speaker(found.name, found.entity_id, mention, found.title)
     if len(span) == 1 and (head.pos_ == "PRON" or word in PERSON_PRONOUNS | GROUP_PRONOUNS | THING_PRONOUNS):
         found = pronoun_antecedent(word, mention.start, candidates)
@@ -195,7 +201,7 @@ def resolve_mention(
     entity = entity_in(span, index)
     if entity is not None:
         return Speaker(entity.name, entity.entity_id, mention, title_from(span, entity))
-    found = nominal_antecedent(span, candidates, doc.text)
+    found = nominal_antecedent(span, candidates, text)
     if found is not None and (head.lemma_.lower() in roles() or head.pos_ == "PROPN"):
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
         title = found.entity.title or entities_module.clean_title(title, found.entity.name)
@@ -208,11 +214,12 @@ def resolve_quotes(doc: Doc, quotes: Iterable[Quote]) -> None:
     quotes = sorted(quotes, key=lambda q: q.start)
     candidates = antecedents(doc, quotes)
     index = entities_module.MentionIndex(doc._.entities or ())
+    text = doc.text  # built from the tokens on each access: once per article
     by_id = {e.entity_id: e for e in doc._.entities or ()}
     for quote in quotes:
         speakers: list[Speaker] = []
         for mention in quote.speaker_mentions:
-            speaker = resolve_mention(doc, mention, candidates, index)
+            speaker = resolve_mention(doc, mention, candidates, index, text)
             if speaker not in speakers:
                 speakers.append(speaker)
         quote.speakers = speakers
