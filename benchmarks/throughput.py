@@ -11,7 +11,7 @@ One run, one machine, one model, the same components (`streams.nlp.load()`), in 
            two halves of the corpus so that a drift of the machine's load hits all three alike:
              A  bare `nlp.pipe(texts)`                               -> the limit (steady state)
              B  `Enricher.enrich` + `events.dumps`, as `streams enrich` does it
-             C  `Enricher.process` in worker batches, as a parser process does it
+             C  `Enricher.enrich_raw` in worker batches, as a parser process does it
 3. whole   whole processes, timed from spawn to exit, A B B A: the bare limit (a process that loads the
            pipeline, reads the texts, runs `nlp.pipe` and exits) and the real `streams enrich <tmp.jsonl>
            > /dev/null`: start-up, the cold first batch and exit count on both sides.
@@ -916,7 +916,7 @@ def print_table(results: dict) -> None:
         ("offline / limit, in process (Enricher.enrich)", f"{s['offline_ratio_in_process']:.3f}"),
         ("offline / limit in CPU seconds, whole process", f"{s['offline_cpu_ratio_whole_process']:.3f}"),
         ("offline / limit in CPU seconds, in process", f"{s['offline_cpu_ratio_in_process']:.3f}"),
-        ("parser path / limit, in process (Enricher.process)", f"{s['parser_path_ratio_in_process']:.3f}"),
+        ("parser path / limit, in process (Enricher.enrich_raw)", f"{s['parser_path_ratio_in_process']:.3f}"),
     ]
     if "limit_again_articles_per_second" in s:
         rows.append(("limit again after Kafka phases, articles/s", f"{s['limit_again_articles_per_second']:.3f}"))
