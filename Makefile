@@ -46,7 +46,8 @@ lint: install
 	$(BIN)/ruff format --check streams tests benchmarks
 
 bench-quotes: install-bench
-	$(BIN)/streams eval quotes $(POLNEAR)/dev.jsonl --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
+	$(BIN)/python -m benchmarks.quotes --split $(POLNEAR)/dev.jsonl --split $(POLNEAR)/train.jsonl \
+	  --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
 
 bench: install-bench
 	$(BIN)/python benchmarks/throughput.py --corpus $(POLNEAR)/train.jsonl

@@ -1,0 +1,370 @@
+"""One function per construction of reported speech, and the order they run in.
+
+`PIPELINE` runs over the whole article: transcript turns, then every cue's dependency frame, then
+every quotation no cue covered. A quotation goes through `QUOTATION_CONSTRUCTIONS` in order; the
+first that takes it wins. Each construction reads the article and adds or extends candidates there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.tokens import Token
+
+from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
+from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
+from streams.nlp.quotes.content import (
+    content_tokens,
+    interrupted_clause,
+    noun_content,
+    proform_content,
+    trailing_clause,
+    trim,
+)
+from streams.nlp.quotes.marks import Quotation
+from streams.nlp.quotes.speaker_phrases import appositive_speaker, subject_heads
+from streams.nlp.quotes.syntax import COMPLEMENTS, NOT_REPORTING, clause_of, is_verb, subtrees
+
+#: Cues in longer "sentences" are skipped: each cue's frame walks its sentence's subtrees, so a run-on
+#: stretch with thousands of cues (hostile input: no punctuation, quote marks everywhere) would cost
+#: quadratic time. News sentences stay far below this (under 100 tokens on PolNeAR's dev set).
+MAX_CUE_SENTENCE_TOKENS = 250
+#: How far from a quotation its cue is looked for: past any real sentence's length, so results don't
+#: change, but bounded, so a run-on stretch with thousands of quotations is not scanned once per quotation.
+CUE_SEARCH_TOKENS = 120
+#: A transcript turn opens a line with a name in capitals (one to three words) and a colon. Possessive
+#: quantifiers: a long run of capitals or spaces is read once, never backtracked into (issue 11).
+_TURN_NAME = re.compile(r"^[^\w\n]*+(?P<name>[A-Z][A-Z'.-]++(?: [A-Z][A-Z'.-]++){0,2}):", re.M)
+_WORD = re.compile(r"\w+")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Over the whole article
+
+
+def transcript_turns(article: Article) -> None:
+    """Interview transcripts: a line opening with a speaker's name in capitals and a colon
+    ("SMITH: Well, look, ...") is that speaker's turn. The name must also stand in the text as a
+    name, which sets speakers apart from headers ("UPDATE:")."""
+    text = article.text
+    words = set(_WORD.findall(text))
+    for match in _TURN_NAME.finditer(text):
+        name_start, name_end = match.span("name")
+        colon_end = match.end()
+        if colon_end >= len(text) or text[colon_end] not in " \t":
+            continue
+        line_end = article.paragraph_of(colon_end)[1]
+        line = text[colon_end:line_end]
+        content_start = colon_end + len(line) - len(line.lstrip(" \t"))
+        content_end = colon_end + len(line.rstrip())
+        if not _WORD.search(text, content_start, content_end):
+            continue
+        if not all(word in words for word in _WORD.findall(match["name"].title())):
+            continue
+        colon = article.span(name_end, name_end + 1)
+        if colon is None:
+            continue
+        quoted = [(q.start, q.end) for q in article.marks.overlapping(content_start, content_end)]
+        article.add(Candidate([(content_start, content_end)], colon[0], [(name_start, name_end)], quoted))
+        article.turns.append((content_start, content_end))
+
+
+def cue_frames(article: Article) -> None:
+    """Every cue word outside quotation marks whose dependency frame holds content."""
+    for tok in article.doc:
+        if article.quoted(tok) or article.in_turn(tok.idx):
+            continue  # the speaker's own words: nested reports are not the article's quotes
+        if len(article.sentence_of(tok)) > MAX_CUE_SENTENCE_TOKENS:
+            continue
+        if tok.lower_ == "according":
+            according_to(article, tok)
+            continue
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is None:
+            continue
+        if "noun" in frames and tok.pos_ == "NOUN":
+            noun_report(article, tok)
+        elif is_verb(tok):
+            verb_report(article, tok, frames)
+
+
+def noun_report(article: Article, noun: Token) -> None:
+    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker."""
+    content = noun_content(noun)
+    if content:
+        add(article, content, noun, speakers(article, [c for c in noun.children if c.dep_ == "poss"], noun))
+
+
+def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
+    """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
+    heads = subject_heads(verb, quoted=article.quoted)
+    content: list[Token] = []
+    if "clause" in frames:
+        content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
+        if not content and (named := appositive_speaker(verb, heads)):
+            content = interrupted_clause(verb, named)
+            heads = named if content else heads
+    content = content or content_tokens(verb, frames, article.cues)
+    if not content and "clause" in frames:
+        content = proform_content(verb, article.proforms)
+    if content:
+        add(article, content, verb, speakers(article, heads, verb))
+
+
+def according_to(article: Article, according: Token) -> None:
+    """ "According to the mayor, the bridge is safe": the clause the phrase hangs on."""
+    if "prep" not in article.cues.get("according to", frozenset()):
+        return
+    to = next((c for c in according.children if c.lower_ == "to"), None)
+    sources = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    if not sources:
+        return
+    phrase = {t.i for t in according.subtree}
+    content = [t for t in clause_of(according).subtree if t.i not in phrase]
+    add(article, content, according, speakers(article, sources, according))
+
+
+def quotation_marks(article: Article) -> None:
+    """Every quotation no cue's frame covered, through the quotation constructions in order."""
+    for q in article.marks:
+        if article.taken(q.start, q.end):
+            continue
+        if not quote_like(article, q):
+            # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
+            if not continues_previous(article, q, next_sentence_only=True):
+                quoted_object(article, q)
+            continue
+        for construction in QUOTATION_CONSTRUCTIONS:
+            if construction(article, q):
+                break
+
+
+# ---------------------------------------------------------------------------------------------------
+# One quotation
+
+
+def quote_like(article: Article, q: Quotation) -> bool:
+    """A quotation worth reporting: a clause or a long phrase, not a title or a scare-quoted word."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return False
+    words = [t for t in span if t.is_alpha]
+    if len(words) >= 6:
+        return True
+    return len(words) >= 2 and any(is_verb(t) and t.dep_ not in ("amod", "compound") for t in span)
+
+
+def continues_previous(article: Article, q: Quotation, next_sentence_only: bool = False) -> bool:
+    """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""
+    # The latest quote before B: a report the cue's sentence goes on with (", emphasizing why ...")
+    # stands between them in the text, not in the quote.
+    previous = article.latest_quotation_before(q.start)
+    if previous is None or previous.cue is None:
+        return False
+    cue = previous.cue
+    if cue.idx > q.start or article.paragraph_of(cue.idx) != article.paragraph_of(q.start):
+        return False
+    if cue.idx < previous.start:
+        return False  # `He said: "A." "B."`: B needs a cue of its own
+    sent_end = article.sentence_of(cue).end_char
+    if q.start >= sent_end and article.letters.any(sent_end, q.start):
+        return False
+    if next_sentence_only and q.start < sent_end:
+        return False
+    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    return True
+
+
+def reported_by_nearby_cue(article: Article, q: Quotation) -> bool:
+    """A cue verb near the quotation: joins the quote that cue already has, or makes a new one."""
+    cue = nearby_cue(article, q)
+    if cue is None:
+        return False
+    if joins_its_cue(article, q, cue):
+        return True
+    heads = speakers(article, subject_heads(cue, quoted=article.quoted), cue)
+    add_fragments(article, [reported_around(article, q, cue)], cue, heads)
+    return True
+
+
+def joins_its_cue(article: Article, q: Quotation, cue: Token) -> bool:
+    """`"A," he said, "B."` where the parser gave the cue only B: A joins B's quote."""
+    for c in article.with_cue(cue):
+        if c.quoted:
+            if article.paragraph_of(c.start) != article.paragraph_of(q.start):
+                return False
+            article.add_fragment(c, (q.start, q.end), (q.start, q.end))
+            return True
+    return False
+
+
+def nearby_cue(article: Article, q: Quotation) -> Token | None:
+    """A cue verb with a subject in the sentences the quotation touches, or just before a colon."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return None
+    doc = article.doc
+    para_start, para_end = article.paragraph_of(q.start)
+    first, last = span[0], span[-1]
+    lo = article.sentence_of(first).start
+    hi = article.sentence_of(last).end
+    prev = doc[lo - 1] if lo > 0 else None
+    if prev is not None and (prev.text == ":" or (prev.is_punct and doc[max(lo - 2, 0)].text == ":")):
+        lo = article.sentence_of(prev).start  # `He said: "..."` split into two sentences
+    colon = _colon_closing_previous_line(article, q.start)
+    if colon is not None:
+        # "He said:" closing one paragraph, the quote opening the next.
+        para_start = article.paragraph_of(colon.idx)[0]
+        lo = min(lo, article.sentence_of(colon).start)
+    if hi < len(doc):
+        following = article.sentence_of(doc[hi])
+        if len(following) <= 12 and not article.marks.overlapping(following.start_char, following.end_char):
+            hi = following.end  # `"...?"` | `Graham asked.`: the parser split the cue off
+    lo, hi = max(lo, first.i - CUE_SEARCH_TOKENS), min(hi, last.i + 1 + CUE_SEARCH_TOKENS)
+    best: tuple[int, Token] | None = None
+    for tok in doc[lo:hi]:
+        if tok.idx < para_start or tok.idx >= para_end or article.quoted(tok):
+            continue
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is None or not is_verb(tok) or "clause" not in frames:
+            continue
+        if not subject_heads(tok, quoted=article.quoted) and not lost_subject(article, tok):
+            continue
+        distance = min(abs(tok.i - first.i), abs(tok.i - last.i))
+        if best is None or distance < best[0]:
+            best = (distance, tok)
+    return best[1] if best else None
+
+
+def _colon_closing_previous_line(article: Article, start: int) -> Token | None:
+    """The colon ending the line before a quotation that opens its own line, if there is one."""
+    if start == 0:
+        return None
+    token = article.doc.char_span(start, start + 1, alignment_mode="expand")
+    if token is None:
+        return None
+    i = token.start - 1
+    while i >= 0 and article.doc[i].is_space:
+        i -= 1
+    if i < 0 or not article.doc[i].text.endswith(":"):
+        return None
+    colon = article.doc[i]
+    return colon if article.paragraphs.breaks_between(colon.idx, start) else None
+
+
+def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
+    """A quoted fragment after its cue, mid-sentence, is part of what the cue reports: the rest of the
+    sentence ("urged the council to "act now" and consider sanctions"). A quote that opens its
+    sentence stands alone."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return q.start, q.end
+    sent = article.sentence_of(span[0])
+    if cue.i > span.start or span.start == sent.start:
+        return q.start, q.end
+    if article.text[q.start + 1 : q.start + 2].isupper() or article.doc[span.start - 1].text in (":", ","):
+        return q.start, q.end  # `said: "We ..."`, `said, "We ...": a quote of its own
+    end = min(sent.end, cue.i + 1 + MAX_CUE_SENTENCE_TOKENS)
+    tokens = [t for t in article.doc[cue.i + 1 : end] if not _cue_phrase(t, cue)]
+    tokens = without_asides(article, in_paragraph(article, tokens, cue.idx))
+    trimmed = trim(tokens)
+    if trimmed is None or trimmed[0] > q.start:
+        return q.start, q.end
+    return trimmed[0], max(trimmed[1], q.end)
+
+
+def _cue_phrase(tok: Token, cue: Token) -> bool:
+    """Words of the cue's own phrase (its particle or addressee), not of the report."""
+    return tok.head.i == cue.i and tok.dep_ in ("prt", "dative", "advmod", "npadvmod", "punct")
+
+
+def signed_with_dash(article: Article, q: Quotation) -> bool:
+    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line."""
+    text = article.text
+    line_end = article.paragraph_of(q.end)[1] if q.end < len(text) else len(text)
+    if line_end - q.end > 200:
+        return False  # a name of six words at most follows: never read a long line per quotation
+    rest = text[q.end : line_end]
+    stripped = rest.lstrip()
+    if not stripped or stripped[0] not in "―—–-":
+        return False
+    dash = q.end + len(rest) - len(stripped)
+    name_start = dash + 1
+    while name_start < line_end and not text[name_start].isalnum():
+        name_start += 1
+    name_end = line_end
+    while name_end > name_start and not text[name_end - 1].isalnum():
+        name_end -= 1
+    name = text[name_start:name_end]
+    if not name or len(name.split()) > 6 or not name[0].isupper():
+        return False
+    cue = article.span(dash, dash + 1)
+    if cue is None:
+        return False
+    article.add(Candidate([(q.start, q.end)], cue[0], [(name_start, name_end)], [(q.start, q.end)]))
+    return True
+
+
+def governing_verb(article: Article, q: Quotation) -> Token | None:
+    """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return None
+    tok = span.root
+    while not is_verb(tok) and tok.head.i != tok.i:
+        tok = tok.head
+    if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
+        return None
+    return tok
+
+
+def quoted_object(article: Article, q: Quotation) -> bool:
+    """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
+    short quotation inside a verb's complements makes them the subject's reported words."""
+    verb = governing_verb(article, q)
+    if verb is None or verb.idx > q.start or verb.lemma_.lower() not in article.cues:
+        return False
+    if any(c.start >= q.end for c in article.with_cue(verb)):
+        return False  # `told "Morning Show" that ...`: between the cue and its report, a name
+    heads = subject_heads(verb, quoted=article.quoted)
+    if not heads or heads[0].pos_ not in ("PROPN", "PRON", "NOUN"):
+        return False
+    content = subtrees(c for c in verb.children if c.i > verb.i and c.dep_ in COMPLEMENTS)
+    if not any(q.start <= t.idx < q.end for t in content):
+        return False
+    return add(article, content, verb, speakers(article, heads, verb)) is not None
+
+
+def floating(article: Article, q: Quotation) -> bool:
+    """A paragraph that is only a quote continues the quote of the paragraph just before it."""
+    para_start, para_end = article.paragraph_of(q.start)
+    if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
+        return False
+    previous = article.latest_before(q.start)
+    if previous is None or not previous.speakers or not previous.quoted:
+        return False
+    # Only right after that quote's paragraph: further on, the text no longer supports it.
+    if para_start - previous.end > 400:
+        return False
+    between = article.text[previous.end : para_start]
+    tail, newline, gap = between.partition("\n")
+    if not newline or gap.strip() or len(tail) > 200 or article.marks.overlapping(previous.end, para_start):
+        return False
+    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    return True
+
+
+QuotationConstruction = Callable[[Article, Quotation], bool]
+#: Order matters: a quotation continuing the previous quote is not looked at for a cue of its own.
+QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
+    continues_previous,
+    reported_by_nearby_cue,
+    signed_with_dash,
+    quoted_object,
+    floating,
+)
+
+#: The passes over the article, in order: turns first (their content is no cue's), then cues' frames,
+#: then the quotations no frame covered.
+PIPELINE: tuple[Callable[[Article], None], ...] = (transcript_turns, cue_frames, quotation_marks)
