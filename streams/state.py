@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,7 +82,7 @@ def article_summary(enriched: Event, seen_at: str | None = None) -> Event:
                 "kind": q["kind"],
                 "span": q["span"],
                 "speakers": [{"entity_id": s["entity_id"], "name": s["name"]} for s in q["speakers"]],
-                "about": [{"entity_id": e, "name": names[e]} for e in entities_in_span(enriched, q["span"])],
+                "about": [{"entity_id": e, "name": names[e]} for e in entities_in_span(enriched, q["fragments"])],
             }
             for q in enriched["quotes"]
         ],
@@ -99,11 +99,14 @@ def article_summary(enriched: Event, seen_at: str | None = None) -> Event:
     }
 
 
-def entities_in_span(enriched: Event, span: Mapping[str, int]) -> dict[str, int]:
-    """Entity id -> how many of its mentions lie wholly inside `span` (character offsets, end exclusive)."""
+def entities_in_span(enriched: Event, fragments: Sequence[Mapping[str, int]]) -> dict[str, int]:
+    """Entity id -> how many of its mentions lie wholly inside one of a quote's `fragments` (character
+    offsets, end exclusive): the speaker's words, not the reporting clause between them."""
     found: dict[str, int] = {}
     for entity in enriched["entities"]:
-        inside = sum(1 for m in entity["mentions"] if span["start"] <= m["start"] and m["end"] <= span["end"])
+        inside = sum(
+            1 for m in entity["mentions"] if any(f["start"] <= m["start"] and m["end"] <= f["end"] for f in fragments)
+        )
         if inside:
             found[entity["entity_id"]] = inside
     return found
@@ -119,7 +122,7 @@ def speaker_quote_records(enriched: Event, seen_at: str | None = None) -> list[t
     entities = {e["entity_id"]: e for e in enriched["entities"]}
     records = []
     for quote in enriched["quotes"]:
-        inside = entities_in_span(enriched, quote["span"])
+        inside = entities_in_span(enriched, quote["fragments"])
         for speaker in quote["speakers"]:
             speaker_id = speaker.get("entity_id")
             if not speaker_id:

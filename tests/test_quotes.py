@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 
 from streams.nlp import lexicons
-from streams.nlp.quotes import main_fragments, quotations
+from streams.nlp.quotes import quotations
 from streams.nlp.records import Quote
 
 
@@ -18,6 +18,15 @@ def marked(text: str) -> list[str]:
 
 def quotes(nlp: Language, text: str) -> list[Quote]:
     return nlp(text)._.quotes
+
+
+def pieces(text: str, quote: Quote) -> list[str]:
+    """The text of each fragment (the speaker's words, without the reporting clause), checking that the
+    quote's text is theirs joined with " … " and its span runs from the first to the last."""
+    found = [text[f.start : f.end] for f in quote.fragments]
+    assert quote.text == " … ".join(found)
+    assert (quote.start, quote.end) == (quote.fragments[0].start, quote.fragments[-1].end)
+    return found
 
 
 def only(nlp: Language, text: str) -> Quote:
@@ -113,7 +122,7 @@ def test_cue_inside_the_quote_gives_one_quote(nlp: Language) -> None:
 def test_second_sentence_after_the_cue_continues_the_quote(nlp: Language) -> None:
     text = '"We need a new leader," she said. "We need someone who can win the vote in the spring."'
     q = only(nlp, text)
-    assert q.text == text
+    assert pieces(text, q) == ['"We need a new leader,"', '"We need someone who can win the vote in the spring."']
     assert q.kind == "direct"
 
 
@@ -141,15 +150,18 @@ def test_multi_paragraph_quote_with_continuation_marks(nlp: Language) -> None:
     assert q.kind == "direct"
 
 
-def test_floating_paragraph_continues_the_previous_quote(nlp: Language) -> None:
+def test_a_floating_paragraph_is_a_quote_by_the_previous_speaker(nlp: Language) -> None:
     text = (
         '"We will not give up on the plan," the minister said.\n\n'
         '"The people of this country deserve a better future than this."\n\n'
         "The vote is on Monday."
     )
-    q = only(nlp, text)
-    assert q.text.endswith('better future than this."')
-    assert q.speaker_mentions[0].text == "the minister"
+    first, floating = quotes(nlp, text)
+    assert pieces(text, first) == ['"We will not give up on the plan,"']
+    # A quotation paragraph of its own is a quote of its own, without a cue, by the same speaker.
+    assert pieces(text, floating) == ['"The people of this country deserve a better future than this."']
+    assert floating.cue is None and floating.kind == "direct"
+    assert [m.text for m in floating.speaker_mentions] == ["the minister"]
 
 
 def test_scare_quotes_and_titles_are_not_quotes(nlp: Language) -> None:
@@ -328,20 +340,21 @@ def test_a_short_quotation_under_any_other_verb_is_not_reported(nlp: Language) -
     assert quotes(nlp, 'The company sold the "premium" plan to farmers.') == []
 
 
-def test_long_narration_between_fragments_keeps_the_largest() -> None:
+def test_long_narration_between_fragments_stays_out_of_the_quote(nlp: Language) -> None:
     text = (
-        '"Short," said Jane Roe, a lawyer who has argued against the mine in court for many years.'
-        ' "A much longer second part."'
+        '"Not yet," said Jane Roe, a lawyer who has argued against the mine in court for many years.'
+        ' "We will appeal the ruling in the spring."'
     )
-    first = (0, 8)
-    second = (text.index('"A much'), len(text))
-    assert main_fragments([first, second], text) == [second]
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Not yet,"', '"We will appeal the ruling in the spring."']
+    [mention] = q.speaker_mentions
+    assert mention.text == "Jane Roe, a lawyer who has argued against the mine in court for many years"
 
 
-def test_short_narration_between_fragments_keeps_them_all() -> None:
+def test_short_narration_between_fragments_is_left_out(nlp: Language) -> None:
     text = '"We will build the bridge," she said, "and nobody will stop us."'
-    fragments = [(0, 27), (text.index('"and'), len(text))]
-    assert main_fragments(fragments, text) == fragments
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We will build the bridge,"', '"and nobody will stop us."']
 
 
 def test_cue_lexicon_merges_a_word_listed_twice() -> None:
@@ -381,14 +394,14 @@ def test_a_report_inside_another_reports_content_is_not_a_quote_of_its_own(nlp: 
 
 
 def test_a_short_quotation_opening_the_next_sentence_continues_the_quote(nlp: Language) -> None:
-    q = only(nlp, "“Here it comes,” she said. “Big storm.”")
-    assert q.text == "“Here it comes,” she said. “Big storm.”"
+    text = "“Here it comes,” she said. “Big storm.”"
+    assert pieces(text, only(nlp, text)) == ["“Here it comes,”", "“Big storm.”"]
 
 
 def test_a_cue_phrase_between_commas_reports_the_whole_sentence(nlp: Language) -> None:
     text = "If the trade talks fail this winter, the minister said, the government will raise the tariffs."
     q = only(nlp, text)
-    assert q.text == "If the trade talks fail this winter, the minister said, the government will raise the tariffs"
+    assert pieces(text, q) == ["If the trade talks fail this winter", "the government will raise the tariffs"]
     assert [m.text for m in q.speaker_mentions] == ["the minister"]
 
 
@@ -432,8 +445,9 @@ def test_a_cue_closing_the_sentence_reports_all_of_it(nlp: Language) -> None:
 
 
 def test_a_gerund_subject_after_the_cue_phrase_continues_the_clause(nlp: Language) -> None:
-    q = only(nlp, "Though the first vote was easy, she said, replacing the chairman would be much harder.")
-    assert q.text == "Though the first vote was easy, she said, replacing the chairman would be much harder"
+    text = "Though the first vote was easy, she said, replacing the chairman would be much harder."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["Though the first vote was easy", "replacing the chairman would be much harder"]
 
 
 def test_the_speakers_next_act_is_not_part_of_the_report(nlp: Language) -> None:
@@ -488,7 +502,7 @@ def test_a_second_that_clause_is_part_of_the_report(nlp: Language) -> None:
 def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language) -> None:
     text = 'The coach says his players want to win, but the league keeps giving them "rules, fines and lectures."'
     q = only(nlp, text)
-    assert q.text == 'his players want to win, but the league keeps giving them "rules, fines and lectures."'
+    assert pieces(text, q) == ["his players want to win", 'the league keeps giving them "rules, fines and lectures."']
     q = only(nlp, "The coach says his players want to win, but the season ended in March.")
     assert q.text == "his players want to win"
 

@@ -145,14 +145,38 @@ def quotation_marks(article: Article) -> None:
 
 
 def quote_like(article: Article, q: Quotation) -> bool:
-    """A quotation worth reporting: a clause or a long phrase, not a title or a scare-quoted word."""
+    """A quotation worth reporting: a clause or a long phrase, not a title or a scare-quoted word, or
+    any quotation in the shape of speech (`"Not yet," said ...`)."""
     span = article.span(q.start, q.end)
     if span is None:
         return False
     words = [t for t in span if t.is_alpha]
     if len(words) >= 6:
         return True
-    return len(words) >= 2 and any(is_verb(t) and t.dep_ not in ("amod", "compound") for t in span)
+    if len(words) >= 2 and any(is_verb(t) and t.dep_ not in ("amod", "compound") for t in span):
+        return True
+    return bool(words) and speech_shaped(article, q, span.start, span.end)
+
+
+#: How many tokens after a quotation its cue may stand in `"...," said the mayor` or `"...," the mayor said`.
+_CUE_AFTER_TOKENS = 6
+
+
+def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> bool:
+    """A quotation opening its sentence and closing on a comma, a question or an exclamation mark, with a
+    cue verb right after it: the news convention for speech, however short (`"Never," she said`)."""
+    inside = article.text[max(q.start, q.end - 3) : q.end]
+    if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
+        return False
+    doc = article.doc
+    if article.sentence_of(doc[first]).start != first:
+        return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
+    sentence_end = article.sentence_of(doc[after - 1]).end
+    for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)]:
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is not None and "clause" in frames and is_verb(tok):
+            return True
+    return False
 
 
 def continues_previous(article: Article, q: Quotation, next_sentence_only: bool = False) -> bool:
@@ -337,10 +361,13 @@ def quoted_object(article: Article, q: Quotation) -> bool:
 
 
 def floating(article: Article, q: Quotation) -> bool:
-    """A paragraph that is only a quote continues the quote of the paragraph just before it."""
+    """A paragraph that is only a quotation, right after a quote's paragraph: a quote of its own, with
+    no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
     para_start, para_end = article.paragraph_of(q.start)
     if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
         return False
+    if article.text[q.start] in "'‘":
+        return False  # a line in single quotes is a subheading ('Coal Isn't the Villain.'), not speech
     previous = article.latest_before(q.start)
     if previous is None or not previous.speakers or not previous.quoted:
         return False
@@ -351,7 +378,7 @@ def floating(article: Article, q: Quotation) -> bool:
     tail, newline, gap = between.partition("\n")
     if not newline or gap.strip() or len(tail) > 200 or article.marks.overlapping(previous.end, para_start):
         return False
-    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    article.add(Candidate([(q.start, q.end)], None, list(previous.speakers), [(q.start, q.end)]))
     return True
 
 

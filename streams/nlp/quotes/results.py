@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
-from streams.nlp.quotes.content import is_proform, main_fragments
+from streams.nlp.quotes.content import is_proform
 from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 
 #: Reported content without quotation marks shorter than this is an object, not a statement.
@@ -104,9 +105,30 @@ def kind(article: Article, c: Candidate) -> QuoteKind:
     return "direct"
 
 
+def paragraph_pieces(article: Article, fragments: Sequence[CharSpan]) -> list[CharSpan]:
+    """Fragments cut at line breaks and trimmed: a quotation running over paragraphs is one fragment
+    per paragraph, and no fragment holds the blank between two paragraphs."""
+    text = article.text
+    pieces: list[CharSpan] = []
+    for start, end in fragments:
+        k = bisect.bisect_left(article.paragraphs.breaks, start)
+        cuts = [start]
+        while k < len(article.paragraphs.breaks) and article.paragraphs.breaks[k] < end:
+            cuts.append(article.paragraphs.breaks[k])
+            k += 1
+        cuts.append(end)
+        for lo, hi in itertools.pairwise(cuts):
+            while lo < hi and text[lo].isspace():
+                lo += 1
+            while hi > lo and text[hi - 1].isspace():
+                hi -= 1
+            if article.letters.any(lo, hi):
+                pieces.append((lo, hi))
+    return pieces
+
+
 def to_quote(article: Article, c: Candidate) -> Quote:
-    fragments: list[CharSpan] = main_fragments(c.fragments, article.text)
-    c.fragments = fragments
+    c.fragments = paragraph_pieces(article, c.fragments)
     cue = None
     if c.cue is not None:
         t = c.cue
@@ -114,17 +136,18 @@ def to_quote(article: Article, c: Candidate) -> Quote:
         cue = Cue(t.text, lemma, t.idx, t.idx + len(t.text))
     start, end = c.start, c.end
     return Quote(
-        text=article.text[start:end],
+        text=" … ".join(article.text[s:e] for s, e in c.fragments),
         start=start,
         end=end,
         kind=kind(article, c),
         cue=cue,
         sentence_index=article.sentences.index_at(start),
         speaker_mentions=[Mention(article.text[s:e], s, e) for s, e in c.speakers],
-        fragments=[Fragment(start, end)],
+        fragments=[Fragment(s, e) for s, e in c.fragments],
     )
 
 
 def quotes(article: Article) -> list[Quote]:
     kept = not_nested([c for c in article.candidates if worth_reporting(article, c)])
-    return [to_quote(article, c) for c in sorted(kept, key=lambda c: (c.start, c.end))]
+    found = [to_quote(article, c) for c in kept]
+    return sorted((q for q in found if q.fragments), key=lambda q: (q.start, q.end))
