@@ -308,7 +308,8 @@ def test_random_text_never_raises_and_offsets_hold(nlp: Language, text: str) -> 
     n_sents = len(list(doc.sents))
     for q in doc._.quotes:
         assert 0 <= q.start <= q.end <= len(text)
-        assert text[q.start : q.end] == q.text
+        assert q.fragments and all(q.start <= f.start < f.end <= q.end for f in q.fragments)
+        assert pieces(text, q)  # the text is the fragments' text joined, the span from first to last
         assert 0 <= q.sentence_index < max(n_sents, 1)
         if q.cue is not None:
             assert text[q.cue.start : q.cue.end] == q.cue.text

@@ -15,9 +15,9 @@ Titles are kept apart from names: `name` is the canonical entity name, `title` t
 
 from __future__ import annotations
 
-import logging
+import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -26,8 +26,6 @@ from spacy.tokens import Doc, Span
 from streams.nlp import entities as entities_module
 from streams.nlp import lexicons
 from streams.nlp.records import Entity, Mention, Quote, Speaker
-
-logger = logging.getLogger(__name__)
 
 #: Entity labels that can speak.
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -57,13 +55,28 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.casefold())
 
 
-def _inside_any(start: int, end: int, spans: Sequence[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+def _merged(spans: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sorted disjoint (starts, ends) covering the spans: one bisection answers "inside one of them"."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in sorted(spans):
+        if ends and s <= ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def _inside_any(start: int, end: int, merged: tuple[list[int], list[int]]) -> bool:
+    starts, ends = merged
+    k = bisect.bisect_right(starts, start) - 1
+    return k >= 0 and end <= ends[k]
 
 
 def antecedents(doc: Doc, quotes: Sequence[Quote]) -> list[Antecedent]:
     """Entity mentions outside every quote's content, in text order."""
-    contents = [(q.start, q.end) for q in quotes]
+    contents = _merged((q.start, q.end) for q in quotes)
     found = [
         Antecedent(m.start, m.end, e)
         for e in doc._.entities or ()
@@ -72,6 +85,15 @@ def antecedents(doc: Doc, quotes: Sequence[Quote]) -> list[Antecedent]:
         if not _inside_any(m.start, m.end, contents)
     ]
     return sorted(found, key=lambda a: a.start)
+
+
+def _within_window(candidates: Sequence[Antecedent], start: int) -> Iterator[Antecedent]:
+    """Candidates starting before `start` and at most WINDOW characters before it, nearest first:
+    a bisection and the window, never the whole list (thousands of quotes, issue 11)."""
+    k = bisect.bisect_left(candidates, start, key=lambda a: a.start)
+    while k > 0 and start - candidates[k - 1].start <= WINDOW:
+        k -= 1
+        yield candidates[k]
 
 
 def entity_in(doc: Doc, span: Span) -> Entity | None:
@@ -113,9 +135,7 @@ def nominal_antecedent(span: Span, candidates: Sequence[Antecedent], text: str) 
     if not words:
         return None
     best: tuple[int, int, Antecedent] | None = None
-    for a in candidates:
-        if a.start >= span.start_char or span.start_char - a.start > WINDOW:
-            continue
+    for a in _within_window(candidates, span.start_char):
         # The entity's name and the words right before a mention of it: "French President Macron".
         context = set(_words(text[max(0, a.start - 40) : a.end])) | set(_words(a.entity.name))
         for title in (a.entity.title, *getattr(a.entity, "titles", ())):
@@ -130,12 +150,12 @@ def pronoun_antecedent(word: str, start: int, candidates: Sequence[Antecedent]) 
     labels = ("PERSON",) if word in PERSON_PRONOUNS else ("ORG", "NORP", "GPE", "PERSON")
     if word in THING_PRONOUNS:
         labels = ("ORG", "GPE")
-    for a in reversed(candidates):
-        if a.end <= start and start - a.start <= WINDOW and a.entity.label in labels[:1]:
+    for a in _within_window(candidates, start):
+        if a.end <= start and a.entity.label in labels[:1]:
             return a
     if len(labels) > 1:
-        for a in reversed(candidates):
-            if a.end <= start and start - a.start <= WINDOW and a.entity.label in labels:
+        for a in _within_window(candidates, start):
+            if a.end <= start and a.entity.label in labels:
                 return a
     return None
 
@@ -171,6 +191,7 @@ def resolve_quotes(doc: Doc, quotes: Iterable[Quote]) -> None:
     """Fill `quote.speakers` in text order; resolved speakers become antecedents for later pronouns."""
     quotes = sorted(quotes, key=lambda q: q.start)
     candidates = antecedents(doc, quotes)
+    entities = {e.entity_id: e for e in doc._.entities or ()}
     for quote in quotes:
         speakers: list[Speaker] = []
         for mention in quote.speaker_mentions:
@@ -179,28 +200,30 @@ def resolve_quotes(doc: Doc, quotes: Iterable[Quote]) -> None:
                 speakers.append(speaker)
         quote.speakers = speakers
         # A pronoun speaker resolved to an entity stands for it from now on ("..., he said. He added").
-        entities = {e.entity_id: e for e in doc._.entities or ()}
         for s in speakers:
             if s.entity_id in entities:
-                candidates = sorted(
-                    [*candidates, Antecedent(s.mention.start, s.mention.end, entities[s.entity_id])],
-                    key=lambda a: a.start,
-                )
+                antecedent = Antecedent(s.mention.start, s.mention.end, entities[s.entity_id])
+                bisect.insort(candidates, antecedent, key=lambda a: a.start)
 
 
 def resolve_speakers(doc: Doc) -> None:
     resolve_quotes(doc, doc._.quotes or ())
 
 
-@Language.factory("streams_speakers")
+class SpeakerResolver:
+    """Fills each quote's `speakers`. Raises on a bug, like every component: the Enricher decides what an
+    article that cannot be processed becomes (issue 10)."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        resolve_speakers(doc)
+        return doc
+
+
+@Language.factory(
+    "streams_speakers",
+    default_config={},
+    assigns=["doc._.quotes"],
+    requires=["doc._.quotes", "doc._.entities", "token.dep", "token.pos", "token.lemma"],
+)
 def make_speakers(nlp: Language, name: str) -> SpeakerResolver:
     return SpeakerResolver()
-
-
-class SpeakerResolver:
-    def __call__(self, doc: Doc) -> Doc:
-        try:
-            resolve_speakers(doc)
-        except Exception:  # keep the quotes (speakers left as resolved so far) rather than lose the article
-            logger.exception("speaker resolution failed on a %d-character text", len(doc.text))
-        return doc
