@@ -532,3 +532,123 @@ def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) 
 
 def test_the_pro_form_lexicon_is_data() -> None:
     assert {"so", "yes", "no", "same"} <= lexicons.words("proforms.txt")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Constructions of issue 12, in the styles of wire copy, British, Canadian and US papers, opinion and sport
+
+
+def test_a_titled_speaker_between_two_quotations_keeps_both(nlp: Language) -> None:
+    # Wire copy.
+    text = '"Taxes will go up," Prime Minister Jane Doe said. "Nobody likes it, but we must pay for the hospitals."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Taxes will go up,"', '"Nobody likes it, but we must pay for the hospitals."']
+    assert [m.text for m in q.speaker_mentions] == ["Prime Minister Jane Doe"]
+    assert q.cue is not None and q.cue.text == "said"
+
+
+def test_an_apposition_after_the_speaker_stays_out_of_the_quote(nlp: Language) -> None:
+    # A Canadian city-hall story.
+    text = (
+        "“The levy pays for snow removal,” said Jane Doe, the city’s budget director. "
+        "“Without it, the plows stay in the yard.”"
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“The levy pays for snow removal,”", "“Without it, the plows stay in the yard.”"]
+    assert [m.text for m in q.speaker_mentions] == ["Jane Doe, the city’s budget director"]
+    assert [s.name for s in q.speakers] == ["Jane Doe"]
+
+
+def test_narration_between_two_quotations_is_no_fragment(nlp: Language) -> None:
+    # A sports report.
+    text = '"We won the match," the coach said while standing outside the stadium. "The lads were brilliant today."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We won the match,"', '"The lads were brilliant today."']
+
+
+def test_a_new_paragraph_after_a_closed_quotation_is_a_new_quote(nlp: Language) -> None:
+    # A British paper: the quote does not run over the paragraph break.
+    text = "‘We will appeal,’ the club’s chairman said.\n\n‘The fans deserve nothing less.’\n\nThe hearing is in May."
+    first, second = quotes(nlp, text)
+    assert pieces(text, first) == ["‘We will appeal,’"]
+    assert pieces(text, second) == ["‘The fans deserve nothing less.’"]
+    assert second.cue is None
+    assert [m.text for m in second.speaker_mentions] == ["the club’s chairman"]
+
+
+def test_a_quotation_left_open_runs_on_one_fragment_a_paragraph(nlp: Language) -> None:
+    # US convention: no closing mark at the end of a paragraph the quotation goes on after.
+    text = (
+        '"We knew the levee would not hold," the engineer said. "We told the county in March.\n\n'
+        '"Nobody listened to us."\n\nThe county declined to comment.'
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == [
+        '"We knew the levee would not hold,"',
+        '"We told the county in March.',
+        '"Nobody listened to us."',
+    ]
+
+
+def test_a_name_and_a_colon_introduce_a_quotation(nlp: Language) -> None:
+    text = 'Senator Jane Doe: "We will never accept this deal."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We will never accept this deal."']
+    assert [m.text for m in q.speaker_mentions] == ["Senator Jane Doe"]
+    assert q.cue is not None and q.cue.text == ":"
+    # A noun phrase that is not a name does not speak.
+    assert quotes(nlp, 'The coach\'s verdict: "We were simply not good enough today."') == []
+
+
+def test_interview_answers_are_the_interviewees_quotes(nlp: Language) -> None:
+    # A Q&A as newspapers run them.
+    text = (
+        "The mayor, Jane Doe, sat down with us on Monday.\n\n"
+        "Q: Will you run again?\nA: I have not decided yet.\n\n"
+        "Q: What about the budget?\nA: It will be balanced by the spring."
+    )
+    answers = quotes(nlp, text)
+    assert [pieces(text, q) for q in answers] == [["I have not decided yet."], ["It will be balanced by the spring."]]
+    assert [[m.text for m in q.speaker_mentions] for q in answers] == [["Jane Doe"], ["Jane Doe"]]
+    assert {q.kind for q in answers} == {"direct"}
+    # "A." opening a line is an initial, not an answer, when no question came before.
+    assert quotes(nlp, "A. Smith scored twice. The match ended late.") == []
+
+
+def test_a_colon_after_a_cue_verb_and_a_block_quotation(nlp: Language) -> None:
+    text = 'The ministry wrote:\n\n"The measures will remain in place until the end of March."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"The measures will remain in place until the end of March."']
+    assert [m.text for m in q.speaker_mentions] == ["The ministry"]
+
+
+def test_a_quotation_signed_with_a_dash(nlp: Language) -> None:
+    # An opinion page's pull quote.
+    text = '"Every child deserves a safe school." -- Commissioner Jane Doe'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Every child deserves a safe school."']
+    assert [m.text for m in q.speaker_mentions] == ["Commissioner Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        (
+            "She said she worked nights, skipped meals and was often too tired to sleep.",
+            "she worked nights, skipped meals and was often too tired to sleep",
+        ),
+        (
+            "The minister said the tax would rise, the schools would close and nurses would lose their jobs.",
+            "the tax would rise, the schools would close and nurses would lose their jobs",
+        ),
+    ],
+)
+def test_indirect_speech_keeps_its_whole_coordinated_complement(nlp: Language, text: str, report: str) -> None:
+    q = only(nlp, text)
+    assert pieces(text, q) == [report]
+    assert q.kind == "indirect"
+
+
+def test_a_clause_after_the_report_with_its_own_subject_stays_out(nlp: Language) -> None:
+    text = "Police said the man was arrested on Friday, and the investigation continues."
+    assert pieces(text, only(nlp, text)) == ["the man was arrested on Friday"]

@@ -28,6 +28,8 @@ class Candidate:
     speakers: list[CharSpan]
     #: Character spans of quotations overlapping the content.
     quoted: list[CharSpan] = field(default_factory=list)
+    #: The speaker's own words without quotation marks (a transcript turn, an interview answer): direct.
+    verbatim: bool = False
     #: Order of creation: among equal ends the earlier candidate wins, as it did in the list.
     order: int = 0
 

@@ -7,6 +7,7 @@ first that takes it wins. Each construction reads the article and adds or extend
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 
@@ -37,6 +38,10 @@ CUE_SEARCH_TOKENS = 120
 #: quantifiers: a long run of capitals or spaces is read once, never backtracked into (issue 11).
 _TURN_NAME = re.compile(r"^[^\w\n]*+(?P<name>[A-Z][A-Z'.-]++(?: [A-Z][A-Z'.-]++){0,2}):", re.M)
 _WORD = re.compile(r"\w+")
+#: An interview's answer: a line opening with "A:" (or "A." / "A -"), after a question line "Q:".
+_ANSWER = re.compile(r"^[ \t]*+(?P<role>[QA])(?::|\.|[ \t]+[-–—])[ \t]++(?=\S)", re.M)
+#: Words a speaker may take before a colon (`Senator Jane Doe:`): a name with its title, nothing more.
+_COLON_SPEAKER_TOKENS = 6
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -66,8 +71,40 @@ def transcript_turns(article: Article) -> None:
         if colon is None:
             continue
         quoted = [(q.start, q.end) for q in article.marks.overlapping(content_start, content_end)]
-        article.add(Candidate([(content_start, content_end)], colon[0], [(name_start, name_end)], quoted))
+        article.add(
+            Candidate([(content_start, content_end)], colon[0], [(name_start, name_end)], quoted, verbatim=True)
+        )
         article.turns.append((content_start, content_end))
+
+
+def questions_and_answers(article: Article) -> None:
+    """An interview set as `Q: ...` / `A: ...`: each answer is a quote by the person interviewed, the
+    last person the article named before the first question (unattributed when there is none)."""
+    text = article.text
+    asked = False
+    first_question = -1
+    for match in _ANSWER.finditer(text):
+        if match["role"] == "Q":
+            asked = True
+            first_question = match.start() if first_question < 0 else first_question
+            continue
+        if not asked:
+            continue  # an "A." opening a line is a sentence's article, unless a question came first
+        start = match.end()
+        end = start + len(text[start : article.paragraph_of(start)[1]].rstrip())
+        role = article.span(match.start("role"), match.end("role"))
+        if role is None or not article.letters.any(start, end):
+            continue
+        speaker = _person_named_before(article, first_question)
+        quoted = [(q.start, q.end) for q in article.marks.overlapping(start, end)]
+        article.add(Candidate([(start, end)], role[0], [speaker] if speaker else [], quoted, verbatim=True))
+        bisect.insort(article.turns, (start, end))
+
+
+def _person_named_before(article: Article, offset: int) -> CharSpan | None:
+    """The span of the last person the model's entity recognizer found before offset, if any."""
+    people = [e for e in article.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
+    return (people[-1].start_char, people[-1].end_char) if people else None
 
 
 def cue_frames(article: Article) -> None:
@@ -330,6 +367,30 @@ def signed_with_dash(article: Article, q: Quotation) -> bool:
     return True
 
 
+def named_before_colon(article: Article, q: Quotation) -> bool:
+    """`Senator Jane Doe: "We will never accept this deal."`: a name (with its title) and a colon opening
+    the quotation's line, with no verb: the name is the speaker, the colon the cue."""
+    span = article.span(q.start, q.end)
+    if span is None or span.start < 2:
+        return False
+    doc = article.doc
+    colon = doc[span.start - 1]
+    if colon.text != ":":
+        return False
+    line_start = article.paragraph_of(colon.idx)[0]
+    first = colon.i
+    while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
+        first -= 1
+    if first > 0 and doc[first - 1].idx >= line_start:
+        return False  # more than a name before the colon: a sentence, which a cue verb would introduce
+    name = [t for t in doc[first : colon.i] if not t.is_space]
+    if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):
+        return False  # `Senator Jane Doe:` ends on a name; `The coach's verdict:` is no speaker
+    speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
+    article.add(Candidate([(q.start, q.end)], colon, [speaker], [(q.start, q.end)]))
+    return True
+
+
 def governing_verb(article: Article, q: Quotation) -> Token | None:
     """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
     span = article.span(q.start, q.end)
@@ -366,8 +427,8 @@ def floating(article: Article, q: Quotation) -> bool:
     para_start, para_end = article.paragraph_of(q.start)
     if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
         return False
-    if article.text[q.start] in "'‘":
-        return False  # a line in single quotes is a subheading ('Coal Isn't the Villain.'), not speech
+    if headline_case(article.text[q.start : q.end]):
+        return False  # a subheading ('Coal Isn't the Villain.'), not speech
     previous = article.latest_before(q.start)
     if previous is None or not previous.speakers or not previous.quoted:
         return False
@@ -382,16 +443,28 @@ def floating(article: Article, q: Quotation) -> bool:
     return True
 
 
+def headline_case(text: str) -> bool:
+    """Most words capitalized, as headlines and subheadings are set, never a speaker's sentence."""
+    words = _WORD.findall(text)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
 QuotationConstruction = Callable[[Article, Quotation], bool]
 #: Order matters: a quotation continuing the previous quote is not looked at for a cue of its own.
 QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     continues_previous,
     reported_by_nearby_cue,
     signed_with_dash,
+    named_before_colon,
     quoted_object,
     floating,
 )
 
-#: The passes over the article, in order: turns first (their content is no cue's), then cues' frames,
+#: The passes over the article, in order: turns and answers first (their content is no cue's), then cues' frames,
 #: then the quotations no frame covered.
-PIPELINE: tuple[Callable[[Article], None], ...] = (transcript_turns, cue_frames, quotation_marks)
+PIPELINE: tuple[Callable[[Article], None], ...] = (
+    transcript_turns,
+    questions_and_answers,
+    cue_frames,
+    quotation_marks,
+)

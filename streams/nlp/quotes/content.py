@@ -13,6 +13,7 @@ from collections.abc import Container, Sequence
 from spacy.tokens import Doc, Token
 
 from streams.nlp.quotes.syntax import (
+    PASSIVE_SUBJECTS,
     RELATIVE,
     SUBJECTS,
     clause_of,
@@ -30,7 +31,9 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
         nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
-        return subtrees([nearest, *_reasons_after(verb, nearest), *_coordinated_after(verb, nearest, cues)])
+        clauses = _listed_after(verb, nearest, cues)
+        last = clauses[-1]
+        return subtrees([*clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -182,6 +185,33 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
         and c.left_edge.lower_ in _REASON_MARKS
         and all(t.is_punct for t in verb.doc[end + 1 : c.left_edge.i])
     ]
+
+
+def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token]:
+    """The complement and the clauses listed after it that the parser hung on the cue instead: "said
+    the tax would rise, the schools would close and ..." (a second complement), "said she worked nights,
+    skipped meals and was ..." (a verb without a subject after a comma, in a list closed by "and"/"or")."""
+    doc = verb.doc
+    clauses = [first]
+    for c in sorted(verb.children, key=lambda t: t.i):
+        last_word = clauses[-1].right_edge.i
+        while last_word > clauses[-1].i and doc[last_word].is_punct:
+            last_word -= 1
+        first_word = c.left_edge.i
+        while first_word < c.i and (doc[first_word].is_punct or doc[first_word].dep_ == "cc"):
+            first_word += 1
+        if c.i <= last_word or first_word <= last_word:
+            continue
+        gap = doc[last_word + 1 : first_word]
+        if not gap or not all(t.is_punct or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
+            break
+        subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)
+        listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
+        if c.dep_ == "ccomp" or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+            clauses.append(c)
+        else:
+            break
+    return clauses
 
 
 def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:

@@ -18,7 +18,7 @@ _WORD = re.compile(r"\w+")
 
 def worth_reporting(article: Article, c: Candidate) -> bool:
     """Unquoted content needs a speaker and a few words: "slammed Trump" is not a quote."""
-    if c.quoted:
+    if c.quoted or c.verbatim:
         return True
     if not c.speakers:
         return False
@@ -83,6 +83,8 @@ def not_nested(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 def kind(article: Article, c: Candidate) -> QuoteKind:
     """direct: every letter of the fragments is inside quotation marks; mixed: some are; indirect: none."""
+    if c.verbatim:
+        return "direct"
     if not c.quoted:
         return "indirect"
     merged: list[list[int]] = []
