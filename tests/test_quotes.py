@@ -652,3 +652,24 @@ def test_indirect_speech_keeps_its_whole_coordinated_complement(nlp: Language, t
 def test_a_clause_after_the_report_with_its_own_subject_stays_out(nlp: Language) -> None:
     text = "Police said the man was arrested on Friday, and the investigation continues."
     assert pieces(text, only(nlp, text)) == ["the man was arrested on Friday"]
+
+
+def test_an_inverted_cue_after_the_quotation_names_the_speaker_after_it(nlp: Language) -> None:
+    # US political copy: the parser hangs the name on a verb further on; the name right after the cue speaks.
+    text = (
+        '"What\'s shaping up is a battle for the ages," said David Brock, a confidant who heads '
+        "the super PAC Correct the Record."
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"What\'s shaping up is a battle for the ages,"']
+    assert [s.name for s in q.speakers] == ["David Brock"]
+
+
+def test_a_reporting_sentence_split_off_after_a_question(nlp: Language) -> None:
+    text = "“Just one minute, come on, one second, alright?” he urged them, as he explained how tough it is to run."
+    found = quotes(nlp, text)
+    assert [pieces(text, q) for q in found] == [
+        ["“Just one minute, come on, one second, alright?”"],
+        ["how tough it is to run"],
+    ]
+    assert found[0].cue is not None and found[0].cue.text == "urged"

@@ -137,7 +137,10 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
     heads = subject_heads(verb, quoted=article.quoted)
     content: list[Token] = []
-    if "clause" in frames:
+    if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
+        # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
+        heads, content = inverted
+    if "clause" in frames and not content:
         content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
         if not content and (named := appositive_speaker(verb, heads)):
             content = interrupted_clause(verb, named)
@@ -147,6 +150,32 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         content = proform_content(verb, article.proforms)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+#: Words that may open the noun phrase right after an inverted cue (`said the city's mayor`).
+_SPEAKER_PHRASE_POS = frozenset({"DET", "ADJ", "PROPN", "NOUN", "PRON", "NUM", "PART"})
+
+
+def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[Token]] | None:
+    """`"...," said David Brock, a Clinton confidant`: a subject-less cue right after a quotation's closing
+    mark (after a comma, ? or !) reports that quotation, and the noun phrase right after it speaks."""
+    doc = verb.doc
+    mark = verb.i - 1
+    if mark < 1 or not doc[mark].is_quote or doc[mark - 1].text not in (",", "?", "!"):
+        return None
+    quotation = article.inside_quotation(doc[mark].idx, doc[mark].idx + len(doc[mark].text))
+    if quotation is None:
+        return None
+    head = None
+    for tok in doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
+        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
+            break
+        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
+            head = tok
+    if head is None or article.quoted(head):
+        return None
+    span = article.span(quotation.start, quotation.end)
+    return ([head], list(span)) if span is not None else None
 
 
 def according_to(article: Article, according: Token) -> None:
@@ -282,6 +311,10 @@ def nearby_cue(article: Article, q: Quotation) -> Token | None:
         following = article.sentence_of(doc[hi])
         if len(following) <= 12 and not article.marks.overlapping(following.start_char, following.end_char):
             hi = following.end  # `"...?"` | `Graham asked.`: the parser split the cue off
+        else:  # `"...?"` | `he urged them, as he ...`: a longer sentence opening with its cue
+            opening = [t for t in following[:3] if is_verb(t) and "clause" in article.cues.get(t.lemma_.lower(), ())]
+            if opening and all(t.pos_ in ("PRON", "PROPN") for t in following[: opening[0].i - following.start]):
+                hi = opening[0].i + 1
     lo, hi = max(lo, first.i - CUE_SEARCH_TOKENS), min(hi, last.i + 1 + CUE_SEARCH_TOKENS)
     best: tuple[int, Token] | None = None
     for tok in doc[lo:hi]:
