@@ -146,6 +146,13 @@ class Article:
             c.quoted.append(quotation)
         self._index(c)
 
+    def stretch_to(self, c: Candidate, end: int, quotation: CharSpan) -> None:
+        """The candidate's last fragment runs on to `end`, taking in the quotation there."""
+        self._unindex(c)
+        c.fragments[-1] = (c.fragments[-1][0], max(end, c.fragments[-1][1]))
+        c.quoted.append(quotation)
+        self._index(c)
+
     def _index(self, c: Candidate) -> None:
         self._taken.add(c.start, c.end)
         self._by_outline.setdefault(self._outline(c), []).append(c)

@@ -284,9 +284,33 @@ def joins_its_cue(article: Article, q: Quotation, cue: Token) -> bool:
         if c.quoted:
             if article.paragraph_of(c.start) != article.paragraph_of(q.start):
                 return False
-            article.add_fragment(c, (q.start, q.end), (q.start, q.end))
+            if _same_clause_runs_on(article, c, q, cue):
+                article.stretch_to(c, q.end, (q.start, q.end))
+            else:
+                article.add_fragment(c, (q.start, q.end), (q.start, q.end))
             return True
     return False
+
+
+#: The most words between a report's end and a quotation that the report runs on to.
+_RUN_ON_TOKENS = 25
+
+
+def _same_clause_runs_on(article: Article, c: Candidate, q: Quotation, cue: Token) -> bool:
+    """`called the governor "the most extreme pick" and someone who had "threatened ..."`: a quotation
+    later in the sentence of a report that holds narration (a mixed report) continues that report with
+    the words between, unless the cue or the speaker stands there (`"A," he said, "B."`)."""
+    end = c.fragments[-1][1]
+    if q.start <= end or not article.letters.any(*c.fragments[-1]):
+        return False
+    if all(s <= c.fragments[-1][0] and c.fragments[-1][1] <= e for s, e in c.quoted):
+        return False  # the fragment is a quotation and nothing else: a direct quote, not a report
+    if end <= cue.idx < q.start or any(end <= s < q.start for s, _ in c.speakers):
+        return False
+    gap = article.span(end, q.start)
+    if gap is None or len(gap) > _RUN_ON_TOKENS or article.sentence_of(gap[0]) != article.sentence_of(gap[-1]):
+        return False
+    return not any(t.is_sent_start for t in gap[1:])
 
 
 def nearby_cue(article: Article, q: Quotation) -> Token | None:
