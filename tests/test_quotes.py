@@ -59,6 +59,15 @@ def test_continuation_paragraphs_open_and_never_close() -> None:
     assert marked(text) == ['"The first paragraph runs on.\n\n"The second one too.\n\n"The third closes."']
 
 
+def test_a_quotation_of_another_family_nests_inside_the_open_one() -> None:
+    assert marked('"The department is not about “equal justice” any more," he wrote.') == [
+        '"The department is not about “equal justice” any more,"'
+    ]
+    assert marked('“He called it "a farce" today,” she said.') == ['“He called it "a farce" today,”']
+    # A closing mark of the wrong family still closes: web copy mixes them.
+    assert marked('He said "yes”, then “no”.') == ['"yes”', "“no”"]
+
+
 def test_an_unclosed_mark_ends_with_its_paragraph() -> None:
     text = 'She said "this never closes.\n\nNarration goes on here.'
     [q] = quotations(text)

@@ -68,7 +68,9 @@ def _family(text: str, i: int) -> str:
     ch = text[i]
     if ch in "«»‹›":
         return "guillemet"
-    if ch == '"' or text.startswith("''", i):
+    if text.startswith("``", i) or text.startswith("''", i):
+        return "digraph"
+    if ch == '"':
         return "straight"
     return "curly"
 
@@ -100,12 +102,22 @@ def _role(text: str, i: int, role: str, length: int, is_open: bool) -> str:
     return role
 
 
+def _nested(text: str, i: int, mark: tuple[str, int], family: str, inner: str) -> bool:
+    """A mark of another family inside an open quotation opens or closes a nested quotation, unless it
+    can only close (a sloppy closing mark of the wrong family closes the open quotation)."""
+    own = _family(text, i)
+    if own == family:
+        return False
+    return inner == own or (not inner and _role(text, i, mark[0], mark[1], False) == "open")
+
+
 def double_quotations(text: str) -> list[Quotation]:
     """Spans of double quotation marks, pairing them left to right; never raises."""
     spans: list[Quotation] = []
     open_at: int | None = None
     parts: list[tuple[int, int]] = []  # the finished paragraphs of a quotation running on
     family = ""
+    inner = ""  # the family of a quotation nested in the open one (“He called it "a farce" today”)
     i, n = 0, len(text)
 
     part_start = 0  # where the quotation's piece in the current paragraph opens
@@ -128,11 +140,16 @@ def double_quotations(text: str) -> list[Quotation]:
                     continue
                 finish(max(_paragraph_end(text, part_start), part_start + 1), False)
                 open_at, parts = None, []
+            inner = ""
             i += 1
             continue
         mark = _mark_at(text, i)
         if mark is None:
             i += 1
+            continue
+        if open_at is not None and _nested(text, i, mark, family, inner):
+            inner = "" if inner else _family(text, i)
+            i += mark[1]
             continue
         role = _role(text, i, mark[0], mark[1], open_at is not None)
         if role == "open":
@@ -143,7 +160,7 @@ def double_quotations(text: str) -> list[Quotation]:
             family = _family(text, i)
         elif open_at is not None:
             finish(i + mark[1], True)
-            open_at, parts = None, []
+            open_at, parts, inner = None, [], ""
         i += mark[1]
     if open_at is not None:
         finish(max(_paragraph_end(text, part_start), part_start + 1), False)
