@@ -682,3 +682,20 @@ def test_a_reporting_sentence_split_off_after_a_question(nlp: Language) -> None:
         ["how tough it is to run"],
     ]
     assert found[0].cue is not None and found[0].cue.text == "urged"
+
+
+def test_a_that_clause_the_parser_hung_on_the_circumstances_is_the_report(nlp: Language) -> None:
+    # Wire copy: "in a statement", "during a news conference" between the cue and its report.
+    text = "The club's owner said during a news conference that he would sell the team before the season."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["that he would sell the team before the season"]
+    assert [m.text for m in q.speaker_mentions] == ["The club's owner"]
+    # A relative clause on a noun of the circumstances is not a report.
+    assert quotes(nlp, "The mayor spoke at a rally that drew thousands of people on Friday.") == []
+
+
+def test_a_poll_share_speaks(nlp: Language) -> None:
+    text = "About 4 in 10 say they want the next president to cut taxes."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["they want the next president to cut taxes"]
+    assert [m.text for m in q.speaker_mentions] == ["About 4 in 10"]

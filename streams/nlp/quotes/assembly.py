@@ -16,7 +16,8 @@ from streams.nlp.quotes.speaker_phrases import speaker_spans
 
 
 def lost_subject(article: Article, cue: Token) -> list[Token]:
-    """A finite cue whose subject the parser attached elsewhere: the nominal right before it.
+    """A finite cue whose subject the parser attached elsewhere: the nominal right before it ("About
+    4 in 10 say ..." too).
 
     ("... accuses Russia of\\nFrench President Macron accuses Russia of ...": a cut headline swallows
     the second subject.) Only in the cue's paragraph, and never a word inside quotation marks.
@@ -27,7 +28,7 @@ def lost_subject(article: Article, cue: Token) -> list[Token]:
     prev = doc[cue.i - 1]
     while prev.pos_ == "ADV" and prev.i > 0:
         prev = doc[prev.i - 1]
-    if prev.pos_ not in ("PROPN", "NOUN", "PRON") or article.quoted(prev) or prev.is_space:
+    if prev.pos_ not in ("PROPN", "NOUN", "PRON", "NUM") or article.quoted(prev) or prev.is_space:
         return []
     if article.paragraph_of(prev.idx) != article.paragraph_of(cue.idx):
         return []

@@ -71,6 +71,26 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         if objects and any(is_verb(t) for t in subtrees(objects)):
             return subtrees(objects)
+    if "clause" in frames:
+        return that_clause_in_circumstances(verb)
+    return []
+
+
+def that_clause_in_circumstances(verb: Token) -> list[Token]:
+    """ "said in a statement that the race ...", "said during a news conference that he may wait": the
+    parser hung the that-clause on the noun of the cue's circumstances, as if it were a relative clause.
+    A clause opened by "that" as a conjunction (not a relative pronoun) with its own subject is the report."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i < verb.i:
+            continue
+        for noun in prep.children:
+            for clause in noun.children:
+                if clause.dep_ not in ("acl", "relcl") or not is_verb(clause):
+                    continue
+                opener = clause.left_edge
+                subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
+                if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
+                    return list(clause.subtree)
     return []
 
 
