@@ -699,3 +699,19 @@ def test_a_poll_share_speaks(nlp: Language) -> None:
     q = only(nlp, text)
     assert pieces(text, q) == ["they want the next president to cut taxes"]
     assert [m.text for m in q.speaker_mentions] == ["About 4 in 10"]
+
+
+def test_according_to_closing_a_sentence_reports_all_of_it(nlp: Language) -> None:
+    # A Canadian business brief: the parser hangs the phrase on the last clause only.
+    text = "Sales rose 4 per cent, exports fell and the loonie slipped, according to Statistics Canada."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["Sales rose 4 per cent, exports fell and the loonie slipped"]
+    assert q.cue is not None and q.cue.lemma == "according to"
+    assert [m.text for m in q.speaker_mentions] == ["Statistics Canada"]
+
+
+def test_according_to_opening_a_sentence_reports_the_rest(nlp: Language) -> None:
+    text = "According to the coach, the team will travel on Friday and play on Sunday."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the team will travel on Friday and play on Sunday"]
+    assert [m.text for m in q.speaker_mentions] == ["the coach"]

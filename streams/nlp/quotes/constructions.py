@@ -187,8 +187,26 @@ def according_to(article: Article, according: Token) -> None:
     if not sources:
         return
     phrase = {t.i for t in according.subtree}
-    content = [t for t in clause_of(according).subtree if t.i not in phrase]
+    content = _sentence_around(article, according) or [t for t in clause_of(according).subtree if t.i not in phrase]
     add(article, content, according, speakers(article, sources, according))
+
+
+def _sentence_around(article: Article, according: Token) -> list[Token]:
+    """ "A, B and C, according to the survey.": an "according to" phrase closing its sentence after a
+    comma reports all of the sentence before it (after a colon, if one sets up the sentence), not only
+    the clause the parser hung it on; one opening its sentence reports all of the sentence after it."""
+    doc = according.doc
+    sentence = article.sentence_of(according)
+    first, last = according.left_edge.i, according.right_edge.i
+    after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
+    before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
+    if not after and first > sentence.start and doc[first - 1].text == ",":
+        colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
+        start = colons[-1] + 1 if colons else sentence.start
+        return list(doc[start : first - 1])
+    if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
+        return list(doc[last + 2 : sentence.end])
+    return []
 
 
 def quotation_marks(article: Article) -> None:
