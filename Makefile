@@ -47,7 +47,7 @@ lint: install
 
 bench-quotes: install-bench
 	$(BIN)/python -m benchmarks.quotes --split $(POLNEAR)/dev.jsonl --split $(POLNEAR)/train.jsonl \
-	  --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
+	  --errors /tmp/streams-quotes-cache/quote-errors.jsonl --json benchmarks/results/quotes.json
 
 bench: install-bench
 	$(BIN)/python benchmarks/throughput.py --corpus $(POLNEAR)/train.jsonl

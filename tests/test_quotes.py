@@ -715,3 +715,14 @@ def test_according_to_opening_a_sentence_reports_the_rest(nlp: Language) -> None
     q = only(nlp, text)
     assert pieces(text, q) == ["the team will travel on Friday and play on Sunday"]
     assert [m.text for m in q.speaker_mentions] == ["the coach"]
+
+
+def test_calls_for_and_calls_on_report_what_is_called_for(nlp: Language) -> None:
+    # An opinion column and a wire story.
+    text = "The premier called for a national inquiry into the collapse of the pension fund."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["a national inquiry into the collapse of the pension fund"]
+    text = 'She issued a statement, calling on Parliament to act and force banks to pay "their fair share" of taxes.'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['Parliament to act and force banks to pay "their fair share" of taxes']
+    assert q.kind == "mixed"

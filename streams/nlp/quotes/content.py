@@ -45,7 +45,7 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
         if objects:
             return subtrees(objects)
-    for word in ("of", "as"):
+    for word in ("of", "as", "for", "on"):
         if word in frames:
             # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
             holders = [verb, *(c for c in children if c.dep_ == "dobj")]
@@ -54,6 +54,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
             if objects:
                 if word == "as":  # "described the plan as a failure": the object and what it is called
                     objects = [c for c in children if c.dep_ == "dobj"] + preps
+                if word == "on":  # "called on Congress to act": whom, and what they are to do
+                    objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
                 return subtrees(objects)
     if "clause" in frames and _as_clause(verb):
         # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
