@@ -726,3 +726,11 @@ def test_calls_for_and_calls_on_report_what_is_called_for(nlp: Language) -> None
     q = only(nlp, text)
     assert pieces(text, q) == ['Parliament to act and force banks to pay "their fair share" of taxes']
     assert q.kind == "mixed"
+
+
+def test_criticized_for_reports_whom_and_what_for(nlp: Language) -> None:
+    # A sports report.
+    text = "The manager criticized the referee for ignoring two clear penalties in the second half."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the referee for ignoring two clear penalties in the second half"]
+    assert [m.text for m in q.speaker_mentions] == ["The manager"]

@@ -44,7 +44,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "object" in frames:
         objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
         if objects:
-            return subtrees(objects)
+            # "criticized the senator for opposing the bill": whom, and what for.
+            holders = [verb, *objects]
+            reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "for"]
+            return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i)])
     for word in ("of", "as", "for", "on"):
         if word in frames:
             # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
