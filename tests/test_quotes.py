@@ -734,3 +734,9 @@ def test_criticized_for_reports_whom_and_what_for(nlp: Language) -> None:
     q = only(nlp, text)
     assert pieces(text, q) == ["the referee for ignoring two clear penalties in the second half"]
     assert [m.text for m in q.speaker_mentions] == ["The manager"]
+
+
+def test_described_as_with_a_clause(nlp: Language) -> None:
+    text = "The premier has described the summit as the provinces finally speaking with one voice."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the summit as the provinces finally speaking with one voice"]

@@ -54,6 +54,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
             holders = [verb, *(c for c in children if c.dep_ == "dobj")]
             preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
             objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+            if word == "as" and not objects:
+                # "described the dinner as Washington celebrating itself": an "as" clause of the verb.
+                preps = [c for c in children if c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children)]
+                objects = [c for c in children if c.dep_ == "dobj"] if preps else []
             if objects:
                 if word == "as":  # "described the plan as a failure": the object and what it is called
                     objects = [c for c in children if c.dep_ == "dobj"] + preps
