@@ -17,7 +17,7 @@ from streams.nlp.quotes.speaker_phrases import speaker_spans
 
 def lost_subject(article: Article, cue: Token) -> list[Token]:
     """A finite cue whose subject the parser attached elsewhere: the nominal right before it ("About
-    4 in 10 say ..." too).
+    4 in 10 say ..." too), or before the apposition that follows it (", Ramos, 58, told ...").
 
     ("... accuses Russia of\\nFrench President Macron accuses Russia of ...": a cut headline swallows
     the second subject.) Only in the cue's paragraph, and never a word inside quotation marks.
@@ -28,6 +28,13 @@ def lost_subject(article: Article, cue: Token) -> list[Token]:
     prev = doc[cue.i - 1]
     while prev.pos_ == "ADV" and prev.i > 0:
         prev = doc[prev.i - 1]
+    if prev.text == "," and prev.i > 1:
+        # `"...," Ramos, 58, told AFP`, `his top aide, Tad Devine, told ...`: the name an apposition
+        # set off by commas follows, the apposition's head.
+        appos = next((t for t in (doc[prev.i - 1], *doc[prev.i - 1].ancestors) if t.dep_ == "appos"), None)
+        if appos is None or appos.head.i >= appos.i or appos.head.pos_ not in ("PROPN", "NOUN"):
+            return []
+        prev = appos.head
     if prev.pos_ not in ("PROPN", "NOUN", "PRON", "NUM") or article.quoted(prev) or prev.is_space:
         return []
     if article.paragraph_of(prev.idx) != article.paragraph_of(cue.idx):
