@@ -740,3 +740,12 @@ def test_described_as_with_a_clause(nlp: Language) -> None:
     text = "The premier has described the summit as the provinces finally speaking with one voice."
     q = only(nlp, text)
     assert pieces(text, q) == ["the summit as the provinces finally speaking with one voice"]
+
+
+def test_a_name_and_its_age_before_the_cue_speak(nlp: Language) -> None:
+    # Wire copy: the parser coordinates the name with the quotation's clause.
+    text = "“We were wrong not to confront him from the beginning,” Ramos, 58, told AFP in an interview on Monday."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“We were wrong not to confront him from the beginning,”"]
+    assert [m.text for m in q.speaker_mentions] == ["Ramos, 58"]
+    assert [s.name for s in q.speakers] == ["Ramos"]

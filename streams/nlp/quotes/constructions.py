@@ -141,6 +141,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
         heads, content = inverted
     if "clause" in frames and not content:
+        # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
+        heads = heads or lost_subject(article, verb)
         content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
         if not content and (named := appositive_speaker(verb, heads)):
             content = interrupted_clause(verb, named)
