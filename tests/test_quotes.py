@@ -318,6 +318,7 @@ def test_random_text_never_raises_and_offsets_hold(nlp: Language, text: str) -> 
     for q in doc._.quotes:
         assert 0 <= q.start <= q.end <= len(text)
         assert q.fragments and all(q.start <= f.start < f.end <= q.end for f in q.fragments)
+        assert not any("\n" in text[f.start : f.end] for f in q.fragments)  # one paragraph each
         assert pieces(text, q)  # the text is the fragments' text joined, the span from first to last
         assert 0 <= q.sentence_index < max(n_sents, 1)
         if q.cue is not None:
