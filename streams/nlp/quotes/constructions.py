@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Callable
 
 from spacy.tokens import Token
@@ -102,9 +103,15 @@ def questions_and_answers(article: Article) -> None:
 
 
 def _person_named_before(article: Article, offset: int) -> CharSpan | None:
-    """The span of the last person the model's entity recognizer found before offset, if any."""
+    """Where the interviewee stands before the questions: the person named most often before offset
+    (the latest of them on a tie), as the model's entity recognizer found them; None without one."""
     people = [e for e in article.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
-    return (people[-1].start_char, people[-1].end_char) if people else None
+    if not people:
+        return None
+    # "Jane Doe" then "Doe": count a person by the last word of the name.
+    times = Counter(e[-1].lower_ for e in people)
+    chosen = max(reversed(people), key=lambda e: times[e[-1].lower_])
+    return chosen.start_char, chosen.end_char
 
 
 def cue_frames(article: Article) -> None:
