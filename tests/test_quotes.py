@@ -750,3 +750,7 @@ def test_a_name_and_its_age_before_the_cue_speak(nlp: Language) -> None:
     assert pieces(text, q) == ["“We were wrong not to confront him from the beginning,”"]
     assert [m.text for m in q.speaker_mentions] == ["Ramos, 58"]
     assert [s.name for s in q.speakers] == ["Ramos"]
+
+
+def test_an_object_with_an_infinitive_is_not_a_report(nlp: Language) -> None:
+    assert quotes(nlp, "Over the years the senator has found ways to press his agenda through small amendments.") == []

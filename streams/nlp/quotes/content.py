@@ -78,7 +78,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
-        if objects and any(is_verb(t) for t in subtrees(objects)):
+        # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
+        if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
