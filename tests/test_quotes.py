@@ -754,3 +754,11 @@ def test_a_name_and_its_age_before_the_cue_speak(nlp: Language) -> None:
 
 def test_an_object_with_an_infinitive_is_not_a_report(nlp: Language) -> None:
     assert quotes(nlp, "Over the years the senator has found ways to press his agenda through small amendments.") == []
+
+
+def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
+    text = "A poll released on Monday shows that most voters want the election moved to the spring."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["that most voters want the election moved to the spring"]
+    # The writer's reasoning is no report.
+    assert quotes(nlp, "The popularity of the premier shows how badly the opposition misjudged the voters.") == []

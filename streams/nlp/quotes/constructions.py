@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from spacy.tokens import Token
 
+from streams.nlp import lexicons
 from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
 from streams.nlp.quotes.content import (
@@ -143,6 +144,8 @@ def noun_report(article: Article, noun: Token) -> None:
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
     heads = subject_heads(verb, quoted=article.quoted)
+    if "evidence" in frames and not (heads and can_show(heads[0])):
+        return
     content: list[Token] = []
     if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
@@ -159,6 +162,16 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         content = proform_content(verb, article.proforms)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+def can_show(subject: Token) -> bool:
+    """Whether the subject of an evidence cue ("show", "find") is a source: a name, a person, or a poll,
+    study or document (`evidence.txt`), not the writer's reasoning ("his popularity shows how ...")."""
+    if subject.pos_ in ("PROPN", "PRON") or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return subject.lower_ not in ("it", "this", "that")
+    return subject.lemma_.lower() in lexicons.words("evidence.txt") or subject.lemma_.lower() in lexicons.words(
+        "roles.txt"
+    )
 
 
 #: Words that may open the noun phrase right after an inverted cue (`said the city's mayor`).
