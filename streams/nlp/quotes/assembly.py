@@ -74,7 +74,25 @@ def add(
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
-    return add_fragments(article, fragments, cue, speaker_spans)
+    return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
+
+
+def bridged(
+    article: Article, fragments: list[CharSpan], cue: Token | None, speaker_spans: list[CharSpan]
+) -> list[CharSpan]:
+    """Fragments rejoined across a gap that holds neither the cue nor the speaker: the parser left a
+    word of the report out of its subtree ("ending what he calls corruption"), it is still the report."""
+    joined: list[CharSpan] = []
+    for start, end in fragments:
+        if joined:
+            gap = (joined[-1][1], start)
+            holds_cue = cue is not None and gap[0] <= cue.idx < gap[1]
+            holds_speaker = any(gap[0] <= s < gap[1] for s, _ in speaker_spans)
+            if not holds_cue and not holds_speaker and not article.paragraphs.breaks_between(*gap):
+                joined[-1] = (joined[-1][0], end)
+                continue
+        joined.append((start, end))
+    return joined
 
 
 def add_fragments(
