@@ -762,3 +762,8 @@ def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
     assert pieces(text, q) == ["that most voters want the election moved to the spring"]
     # The writer's reasoning is no report.
     assert quotes(nlp, "The popularity of the premier shows how badly the opposition misjudged the voters.") == []
+
+
+def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
+    assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
+    assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []

@@ -143,6 +143,8 @@ def noun_report(article: Article, noun: Token) -> None:
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
+    if naming_participle(verb, frames):
+        return
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0])):
         return
@@ -162,6 +164,17 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         content = proform_content(verb, article.proforms)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
+    """ "a show called "Brokers"", "what is today called "regenerative medicine"": a participle that
+    names something (modifying a noun; or a naming verb in the passive, without an agent) reports
+    nobody's words."""
+    if verb.tag_ != "VBN":
+        return False
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    agent = any(c.dep_ == "agent" for c in verb.children)
+    return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
 
 
 def can_show(subject: Token) -> bool:
@@ -506,6 +519,8 @@ def quoted_object(article: Article, q: Quotation) -> bool:
     short quotation inside a verb's complements makes them the subject's reported words."""
     verb = governing_verb(article, q)
     if verb is None or verb.idx > q.start or verb.lemma_.lower() not in article.cues:
+        return False
+    if naming_participle(verb, article.cues[verb.lemma_.lower()]):
         return False
     if any(c.start >= q.end for c in article.with_cue(verb)):
         return False  # `told "Morning Show" that ...`: between the cue and its report, a name
