@@ -767,3 +767,10 @@ def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
 def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
     assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
     assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []
+
+
+def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:
+    text = "TURNOUT HELD UP IN THE NORTH - Jane Doe: “The rural vote came out in force, and it decided the race.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“The rural vote came out in force, and it decided the race.”"]
+    assert [m.text for m in q.speaker_mentions] == ["Jane Doe"]
