@@ -774,3 +774,9 @@ def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:
     q = only(nlp, text)
     assert pieces(text, q) == ["“The rural vote came out in force, and it decided the race.”"]
     assert [m.text for m in q.speaker_mentions] == ["Jane Doe"]
+
+
+def test_a_gerund_complement_is_the_report(nlp: Language) -> None:
+    text = "The campaign reported raising and spending about $9 million during the month."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["raising and spending about $9 million during the month"]

@@ -81,6 +81,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
+    if "clause" in frames and (
+        gerund := [c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i > verb.i]
+    ):
+        return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
