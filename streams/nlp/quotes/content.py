@@ -66,8 +66,11 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                 return subtrees(objects)
     if "clause" in frames and _as_clause(verb):
         # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
+        head = clause_of(verb)
         own = {t.i for t in verb.subtree}
-        return [t for t in clause_of(verb).subtree if t.i not in own]
+        if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
+            own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
+        return [t for t in head.subtree if t.i not in own]
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         # "Nothing, he said, will change": the cue interrupts the clause it reports.
         own = {t.i for t in verb.subtree}
