@@ -780,3 +780,9 @@ def test_a_gerund_complement_is_the_report(nlp: Language) -> None:
     text = "The campaign reported raising and spending about $9 million during the month."
     q = only(nlp, text)
     assert pieces(text, q) == ["raising and spending about $9 million during the month"]
+
+
+def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) -> None:
+    text = "Most voters said they would back the levy, putting the council well ahead of its critics."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["they would back the levy"]

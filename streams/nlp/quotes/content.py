@@ -296,6 +296,9 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
+_CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
+
+
 def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
 
@@ -311,7 +314,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and holds_report(tok, cues))
     )
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
-    if relative or report or tok.dep_ == "appos":
+    # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
+    consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
+    if relative or report or consequence or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
