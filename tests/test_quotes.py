@@ -786,3 +786,8 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     text = "Most voters said they would back the levy, putting the council well ahead of its critics."
     q = only(nlp, text)
     assert pieces(text, q) == ["they would back the levy"]
+
+
+def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
+    text = 'He said he was not advocating violence, only a "loud voice."'
+    assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']
