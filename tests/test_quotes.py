@@ -791,3 +791,10 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
 def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
     text = 'He said he was not advocating violence, only a "loud voice."'
     assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']
+
+
+def test_a_cue_that_inherits_its_subject_leaves_the_speakers_clause_out(nlp: Language) -> None:
+    text = "The coach weighed in as well, telling reporters on Monday, “We are ready for the final.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“We are ready for the final.”"]
+    assert [m.text for m in q.speaker_mentions] == ["The coach"]

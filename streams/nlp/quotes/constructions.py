@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from spacy.tokens import Token
 
@@ -163,8 +163,19 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     content = content or content_tokens(verb, frames, article.cues)
     if not content and "clause" in frames:
         content = proform_content(verb, article.proforms)
+    content = without_reporting_clause(content, verb, heads)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """The content without the speaker and what stands between the speaker and the cue (`Joe Biden
+    weighed in as well, telling ...`): a cue that inherits its subject can take the clause holding it."""
+    before = [h for h in heads if h.i < verb.i]
+    if not before:
+        return content
+    start = min(h.left_edge.i for h in before)
+    return [t for t in content if not start <= t.i <= verb.i]
 
 
 def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
