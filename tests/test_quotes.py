@@ -767,3 +767,34 @@ def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
 def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
     assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
     assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []
+
+
+def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:
+    text = "TURNOUT HELD UP IN THE NORTH - Jane Doe: “The rural vote came out in force, and it decided the race.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“The rural vote came out in force, and it decided the race.”"]
+    assert [m.text for m in q.speaker_mentions] == ["Jane Doe"]
+
+
+def test_a_gerund_complement_is_the_report(nlp: Language) -> None:
+    text = "The campaign reported raising and spending about $9 million during the month."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["raising and spending about $9 million during the month"]
+
+
+def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) -> None:
+    text = "Most voters said they would back the levy, putting the council well ahead of its critics."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["they would back the levy"]
+
+
+def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
+    text = 'He said he was not advocating violence, only a "loud voice."'
+    assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']
+
+
+def test_a_cue_that_inherits_its_subject_leaves_the_speakers_clause_out(nlp: Language) -> None:
+    text = "The coach weighed in as well, telling reporters on Monday, “We are ready for the final.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“We are ready for the final.”"]
+    assert [m.text for m in q.speaker_mentions] == ["The coach"]

@@ -63,7 +63,19 @@ def without_asides(article: Article, content: Sequence[Token]) -> list[Token]:
         cut = kept[-1].idx + len(kept[-1].text)
         if article.marks.overlapping(cut, cut + 2):
             return list(content)
+        # `he was not advocating violence, only a "loud voice."`: quoted words are the speaker's.
+        last = max(content, key=lambda t: t.i)
+        if _only_quoted_aside(article, cut, last.idx + len(last.text)):
+            return list(content)
     return kept or list(content)
+
+
+def _only_quoted_aside(article: Article, start: int, end: int) -> bool:
+    """Whether the stretch holds a quotation and no cue verb of its own (a second report)."""
+    if not article.marks.overlapping(start, end):
+        return False
+    span = article.span(start, end)
+    return span is not None and not any(t.lemma_.lower() in article.cues and t.pos_ == "VERB" for t in span)
 
 
 def add(

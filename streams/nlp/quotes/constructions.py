@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from spacy.tokens import Token
 
@@ -42,6 +42,7 @@ _TURN_NAME = re.compile(r"^[^\w\n]*+(?P<name>[A-Z][A-Z'.-]++(?: [A-Z][A-Z'.-]++)
 _WORD = re.compile(r"\w+")
 #: An interview's answer: a line opening with "A:" (or "A." / "A -"), after a question line "Q:".
 _ANSWER = re.compile(r"^[ \t]*+(?P<role>[QA])(?::|\.|[ \t]+[-–—])[ \t]++(?=\S)", re.M)
+_ITEM_DASHES = frozenset({"-", "--", "—", "–", "―"})
 #: Words a speaker may take before a colon (`Senator Jane Doe:`): a name with its title, nothing more.
 _COLON_SPEAKER_TOKENS = 6
 
@@ -162,8 +163,19 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     content = content or content_tokens(verb, frames, article.cues)
     if not content and "clause" in frames:
         content = proform_content(verb, article.proforms)
+    content = without_reporting_clause(content, verb, heads)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """The content without the speaker and what stands between the speaker and the cue (`Joe Biden
+    weighed in as well, telling ...`): a cue that inherits its subject can take the clause holding it."""
+    before = [h for h in heads if h.i < verb.i]
+    if not before:
+        return content
+    start = min(h.left_edge.i for h in before)
+    return [t for t in content if not start <= t.i <= verb.i]
 
 
 def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
@@ -479,7 +491,7 @@ def signed_with_dash(article: Article, q: Quotation) -> bool:
 
 def named_before_colon(article: Article, q: Quotation) -> bool:
     """`Senator Jane Doe: "We will never accept this deal."`: a name (with its title) and a colon opening
-    the quotation's line, with no verb: the name is the speaker, the colon the cue."""
+    the quotation's line (or following a dash there), with no verb: the name speaks, the colon is the cue."""
     span = article.span(q.start, q.end)
     if span is None or span.start < 2:
         return False
@@ -490,8 +502,10 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     line_start = article.paragraph_of(colon.idx)[0]
     first = colon.i
     while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
+        if doc[first - 1].text in _ITEM_DASHES and doc[first - 1].whitespace_:
+            break  # `HEADLINE - Jane Doe: "..."`, a roundup's item: the name after the dash
         first -= 1
-    if first > 0 and doc[first - 1].idx >= line_start:
+    if first > 0 and doc[first - 1].idx >= line_start and doc[first - 1].text not in _ITEM_DASHES:
         return False  # more than a name before the colon: a sentence, which a cue verb would introduce
     name = [t for t in doc[first : colon.i] if not t.is_space]
     if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):

@@ -66,8 +66,11 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                 return subtrees(objects)
     if "clause" in frames and _as_clause(verb):
         # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
+        head = clause_of(verb)
         own = {t.i for t in verb.subtree}
-        return [t for t in clause_of(verb).subtree if t.i not in own]
+        if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
+            own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
+        return [t for t in head.subtree if t.i not in own]
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         # "Nothing, he said, will change": the cue interrupts the clause it reports.
         own = {t.i for t in verb.subtree}
@@ -81,6 +84,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
+    if "clause" in frames and (
+        gerund := [c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i > verb.i]
+    ):
+        return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
@@ -289,6 +296,9 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
+_CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
+
+
 def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
 
@@ -304,7 +314,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and holds_report(tok, cues))
     )
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
-    if relative or report or tok.dep_ == "appos":
+    # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
+    consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
+    if relative or report or consequence or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
