@@ -47,7 +47,8 @@ lint: install
 	$(BIN)/ruff format --check streams tests benchmarks
 
 bench-quotes: install-bench
-	$(BIN)/streams eval quotes $(POLNEAR)/dev.jsonl --errors benchmarks/results/quote-errors.jsonl --json benchmarks/results/quotes.json
+	$(BIN)/python -m benchmarks.quotes --split $(POLNEAR)/dev.jsonl --split $(POLNEAR)/train.jsonl \
+	  --errors /tmp/streams-quotes-cache/quote-errors.jsonl --json benchmarks/results/quotes.json
 
 # CoNLL-2003 dev per label (ours against bare en_core_web_sm) and PolNeAR dev + train person identity.
 # Parses each corpus once into a cache under the system's temporary directory; later runs reuse it.

@@ -437,13 +437,6 @@ async def _demo_run(settings: Settings, paths: list[str], timeout: float) -> int
         await client.stop()
 
 
-# --- eval --------------------------------------------------------------------------------------------
-
-from streams.evaluate import eval_app  # noqa: E402 - mounted here, defined with the scoring it runs
-
-app.add_typer(eval_app, name="eval", help="Score the extractors against gold data.")
-
-
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     # aiokafka logs retried, transient errors (a fresh topic's leader election) at ERROR; the commands

@@ -238,6 +238,7 @@ def quote_payload(article_id: str, quote: Quote) -> Event:
         "quote_id": quote_id(article_id, quote),
         "text": quote.text,
         "span": {"start": quote.start, "end": quote.end},
+        "fragments": [{"start": f.start, "end": f.end} for f in quote.fragments],
         "kind": quote.kind,
         "speakers": [
             {"name": s.name, "entity_id": s.entity_id, "title": s.title, "mention": _mention(s.mention)}

@@ -149,9 +149,10 @@ def assert_offsets_inside(outputs: list[Output], text: str) -> None:
     for sentence in enriched["sentences"]:
         assert 0 <= sentence["start"] <= sentence["end"] <= n
     for quote in enriched["quotes"]:
-        span = quote["span"]
+        span, fragments = quote["span"], quote["fragments"]
         assert 0 <= span["start"] <= span["end"] <= n
-        assert text[span["start"] : span["end"]] == quote["text"]
+        assert (fragments[0]["start"], fragments[-1]["end"]) == (span["start"], span["end"])
+        assert " … ".join(text[f["start"] : f["end"]] for f in fragments) == quote["text"]
         for speaker in quote["speakers"]:
             mention = speaker["mention"]
             assert 0 <= mention["start"] <= mention["end"] <= n

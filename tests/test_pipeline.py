@@ -58,7 +58,7 @@ async def test_worker_enriches_fans_out_and_dead_letters(kafka_settings: Setting
         for record in found[topic]:
             assert events.schema_errors(event_type, orjson.loads(record.value)) == [], record.value[:300]
     for quote in seed["quotes"]:
-        assert seed["text"][quote["span"]["start"] : quote["span"]["end"]] == quote["text"]
+        assert " … ".join(seed["text"][f["start"] : f["end"]] for f in quote["fragments"]) == quote["text"]
 
     # Fan-out: one event per quote, entity and sentence of each article, keyed by the article id, and all
     # of an article's events in one partition (same key, same partitioner, same partition count).

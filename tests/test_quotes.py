@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from spacy.language import Language
 
 from streams.nlp import lexicons
-from streams.nlp.quotes import main_fragments, quotations
+from streams.nlp.quotes import quotations
 from streams.nlp.records import Quote
 
 
@@ -18,6 +18,15 @@ def marked(text: str) -> list[str]:
 
 def quotes(nlp: Language, text: str) -> list[Quote]:
     return nlp(text)._.quotes
+
+
+def pieces(text: str, quote: Quote) -> list[str]:
+    """The text of each fragment (the speaker's words, without the reporting clause), checking that the
+    quote's text is theirs joined with " … " and its span runs from the first to the last."""
+    found = [text[f.start : f.end] for f in quote.fragments]
+    assert quote.text == " … ".join(found)
+    assert (quote.start, quote.end) == (quote.fragments[0].start, quote.fragments[-1].end)
+    return found
 
 
 def only(nlp: Language, text: str) -> Quote:
@@ -48,6 +57,15 @@ def test_single_quotes_alone_and_apostrophes() -> None:
 def test_continuation_paragraphs_open_and_never_close() -> None:
     text = '"The first paragraph runs on.\n\n"The second one too.\n\n"The third closes."\n\nNarration.'
     assert marked(text) == ['"The first paragraph runs on.\n\n"The second one too.\n\n"The third closes."']
+
+
+def test_a_quotation_of_another_family_nests_inside_the_open_one() -> None:
+    assert marked('"The department is not about “equal justice” any more," he wrote.') == [
+        '"The department is not about “equal justice” any more,"'
+    ]
+    assert marked('“He called it "a farce" today,” she said.') == ['“He called it "a farce" today,”']
+    # A closing mark of the wrong family still closes: web copy mixes them.
+    assert marked('He said "yes”, then “no”.') == ['"yes”', "“no”"]
 
 
 def test_an_unclosed_mark_ends_with_its_paragraph() -> None:
@@ -113,7 +131,7 @@ def test_cue_inside_the_quote_gives_one_quote(nlp: Language) -> None:
 def test_second_sentence_after_the_cue_continues_the_quote(nlp: Language) -> None:
     text = '"We need a new leader," she said. "We need someone who can win the vote in the spring."'
     q = only(nlp, text)
-    assert q.text == text
+    assert pieces(text, q) == ['"We need a new leader,"', '"We need someone who can win the vote in the spring."']
     assert q.kind == "direct"
 
 
@@ -141,15 +159,18 @@ def test_multi_paragraph_quote_with_continuation_marks(nlp: Language) -> None:
     assert q.kind == "direct"
 
 
-def test_floating_paragraph_continues_the_previous_quote(nlp: Language) -> None:
+def test_a_floating_paragraph_is_a_quote_by_the_previous_speaker(nlp: Language) -> None:
     text = (
         '"We will not give up on the plan," the minister said.\n\n'
         '"The people of this country deserve a better future than this."\n\n'
         "The vote is on Monday."
     )
-    q = only(nlp, text)
-    assert q.text.endswith('better future than this."')
-    assert q.speaker_mentions[0].text == "the minister"
+    first, floating = quotes(nlp, text)
+    assert pieces(text, first) == ['"We will not give up on the plan,"']
+    # A quotation paragraph of its own is a quote of its own, without a cue, by the same speaker.
+    assert pieces(text, floating) == ['"The people of this country deserve a better future than this."']
+    assert floating.cue is None and floating.kind == "direct"
+    assert [m.text for m in floating.speaker_mentions] == ["the minister"]
 
 
 def test_scare_quotes_and_titles_are_not_quotes(nlp: Language) -> None:
@@ -296,7 +317,9 @@ def test_random_text_never_raises_and_offsets_hold(nlp: Language, text: str) -> 
     n_sents = len(list(doc.sents))
     for q in doc._.quotes:
         assert 0 <= q.start <= q.end <= len(text)
-        assert text[q.start : q.end] == q.text
+        assert q.fragments and all(q.start <= f.start < f.end <= q.end for f in q.fragments)
+        assert not any("\n" in text[f.start : f.end] for f in q.fragments)  # one paragraph each
+        assert pieces(text, q)  # the text is the fragments' text joined, the span from first to last
         assert 0 <= q.sentence_index < max(n_sents, 1)
         if q.cue is not None:
             assert text[q.cue.start : q.cue.end] == q.cue.text
@@ -328,20 +351,21 @@ def test_a_short_quotation_under_any_other_verb_is_not_reported(nlp: Language) -
     assert quotes(nlp, 'The company sold the "premium" plan to farmers.') == []
 
 
-def test_long_narration_between_fragments_keeps_the_largest() -> None:
+def test_long_narration_between_fragments_stays_out_of_the_quote(nlp: Language) -> None:
     text = (
-        '"Short," said Jane Roe, a lawyer who has argued against the mine in court for many years.'
-        ' "A much longer second part."'
+        '"Not yet," said Jane Roe, a lawyer who has argued against the mine in court for many years.'
+        ' "We will appeal the ruling in the spring."'
     )
-    first = (0, 8)
-    second = (text.index('"A much'), len(text))
-    assert main_fragments([first, second], text) == [second]
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Not yet,"', '"We will appeal the ruling in the spring."']
+    [mention] = q.speaker_mentions
+    assert mention.text == "Jane Roe, a lawyer who has argued against the mine in court for many years"
 
 
-def test_short_narration_between_fragments_keeps_them_all() -> None:
+def test_short_narration_between_fragments_is_left_out(nlp: Language) -> None:
     text = '"We will build the bridge," she said, "and nobody will stop us."'
-    fragments = [(0, 27), (text.index('"and'), len(text))]
-    assert main_fragments(fragments, text) == fragments
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We will build the bridge,"', '"and nobody will stop us."']
 
 
 def test_cue_lexicon_merges_a_word_listed_twice() -> None:
@@ -381,14 +405,14 @@ def test_a_report_inside_another_reports_content_is_not_a_quote_of_its_own(nlp: 
 
 
 def test_a_short_quotation_opening_the_next_sentence_continues_the_quote(nlp: Language) -> None:
-    q = only(nlp, "“Here it comes,” she said. “Big storm.”")
-    assert q.text == "“Here it comes,” she said. “Big storm.”"
+    text = "“Here it comes,” she said. “Big storm.”"
+    assert pieces(text, only(nlp, text)) == ["“Here it comes,”", "“Big storm.”"]
 
 
 def test_a_cue_phrase_between_commas_reports_the_whole_sentence(nlp: Language) -> None:
     text = "If the trade talks fail this winter, the minister said, the government will raise the tariffs."
     q = only(nlp, text)
-    assert q.text == "If the trade talks fail this winter, the minister said, the government will raise the tariffs"
+    assert pieces(text, q) == ["If the trade talks fail this winter", "the government will raise the tariffs"]
     assert [m.text for m in q.speaker_mentions] == ["the minister"]
 
 
@@ -432,8 +456,9 @@ def test_a_cue_closing_the_sentence_reports_all_of_it(nlp: Language) -> None:
 
 
 def test_a_gerund_subject_after_the_cue_phrase_continues_the_clause(nlp: Language) -> None:
-    q = only(nlp, "Though the first vote was easy, she said, replacing the chairman would be much harder.")
-    assert q.text == "Though the first vote was easy, she said, replacing the chairman would be much harder"
+    text = "Though the first vote was easy, she said, replacing the chairman would be much harder."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["Though the first vote was easy", "replacing the chairman would be much harder"]
 
 
 def test_the_speakers_next_act_is_not_part_of_the_report(nlp: Language) -> None:
@@ -488,7 +513,7 @@ def test_a_second_that_clause_is_part_of_the_report(nlp: Language) -> None:
 def test_a_quoted_clause_coordinated_with_the_cue_joins_the_report(nlp: Language) -> None:
     text = 'The coach says his players want to win, but the league keeps giving them "rules, fines and lectures."'
     q = only(nlp, text)
-    assert q.text == 'his players want to win, but the league keeps giving them "rules, fines and lectures."'
+    assert pieces(text, q) == ['his players want to win, but the league keeps giving them "rules, fines and lectures."']
     q = only(nlp, "The coach says his players want to win, but the season ended in March.")
     assert q.text == "his players want to win"
 
@@ -517,3 +542,259 @@ def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) 
 
 def test_the_pro_form_lexicon_is_data() -> None:
     assert {"so", "yes", "no", "same"} <= lexicons.words("proforms.txt")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Constructions of issue 12, in the styles of wire copy, British, Canadian and US papers, opinion and sport
+
+
+def test_a_titled_speaker_between_two_quotations_keeps_both(nlp: Language) -> None:
+    # Wire copy.
+    text = '"Taxes will go up," Prime Minister Jane Doe said. "Nobody likes it, but we must pay for the hospitals."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Taxes will go up,"', '"Nobody likes it, but we must pay for the hospitals."']
+    assert [m.text for m in q.speaker_mentions] == ["Prime Minister Jane Doe"]
+    assert q.cue is not None and q.cue.text == "said"
+
+
+def test_an_apposition_after_the_speaker_stays_out_of_the_quote(nlp: Language) -> None:
+    # A Canadian city-hall story.
+    text = (
+        "“The levy pays for snow removal,” said Jane Doe, the city’s budget director. "
+        "“Without it, the plows stay in the yard.”"
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“The levy pays for snow removal,”", "“Without it, the plows stay in the yard.”"]
+    assert [m.text for m in q.speaker_mentions] == ["Jane Doe, the city’s budget director"]
+    assert [s.name for s in q.speakers] == ["Jane Doe"]
+
+
+def test_narration_between_two_quotations_is_no_fragment(nlp: Language) -> None:
+    # A sports report.
+    text = '"We won the match," the coach said while standing outside the stadium. "The lads were brilliant today."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We won the match,"', '"The lads were brilliant today."']
+
+
+def test_a_new_paragraph_after_a_closed_quotation_is_a_new_quote(nlp: Language) -> None:
+    # A British paper: the quote does not run over the paragraph break.
+    text = "‘We will appeal,’ the club’s chairman said.\n\n‘The fans deserve nothing less.’\n\nThe hearing is in May."
+    first, second = quotes(nlp, text)
+    assert pieces(text, first) == ["‘We will appeal,’"]
+    assert pieces(text, second) == ["‘The fans deserve nothing less.’"]
+    assert second.cue is None
+    assert [m.text for m in second.speaker_mentions] == ["the club’s chairman"]
+
+
+def test_a_quotation_left_open_runs_on_one_fragment_a_paragraph(nlp: Language) -> None:
+    # US convention: no closing mark at the end of a paragraph the quotation goes on after.
+    text = (
+        '"We knew the levee would not hold," the engineer said. "We told the county in March.\n\n'
+        '"Nobody listened to us."\n\nThe county declined to comment.'
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == [
+        '"We knew the levee would not hold,"',
+        '"We told the county in March.',
+        '"Nobody listened to us."',
+    ]
+
+
+def test_a_name_and_a_colon_introduce_a_quotation(nlp: Language) -> None:
+    text = 'Senator Jane Doe: "We will never accept this deal."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"We will never accept this deal."']
+    assert [m.text for m in q.speaker_mentions] == ["Senator Jane Doe"]
+    assert q.cue is not None and q.cue.text == ":"
+    # A noun phrase that is not a name does not speak.
+    assert quotes(nlp, 'The coach\'s verdict: "We were simply not good enough today."') == []
+
+
+def test_interview_answers_are_the_interviewees_quotes(nlp: Language) -> None:
+    # A Q&A as newspapers run them.
+    text = (
+        "The mayor, Jane Doe, sat down with us on Monday.\n\n"
+        "Q: Will you run again?\nA: I have not decided yet.\n\n"
+        "Q: What about the budget?\nA: It will be balanced by the spring."
+    )
+    answers = quotes(nlp, text)
+    assert [pieces(text, q) for q in answers] == [["I have not decided yet."], ["It will be balanced by the spring."]]
+    assert [[m.text for m in q.speaker_mentions] for q in answers] == [["Jane Doe"], ["Jane Doe"]]
+    assert {q.kind for q in answers} == {"direct"}
+    # "A." opening a line is an initial, not an answer, when no question came before.
+    assert quotes(nlp, "A. Smith scored twice. The match ended late.") == []
+
+
+def test_a_colon_after_a_cue_verb_and_a_block_quotation(nlp: Language) -> None:
+    text = 'The ministry wrote:\n\n"The measures will remain in place until the end of March."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"The measures will remain in place until the end of March."']
+    assert [m.text for m in q.speaker_mentions] == ["The ministry"]
+
+
+def test_a_quotation_signed_with_a_dash(nlp: Language) -> None:
+    # An opinion page's pull quote.
+    text = '"Every child deserves a safe school." -- Commissioner Jane Doe'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Every child deserves a safe school."']
+    assert [m.text for m in q.speaker_mentions] == ["Commissioner Jane Doe"]
+
+
+@pytest.mark.parametrize(
+    ("text", "report"),
+    [
+        (
+            "She said she worked nights, skipped meals and was often too tired to sleep.",
+            "she worked nights, skipped meals and was often too tired to sleep",
+        ),
+        (
+            "The minister said the tax would rise, the schools would close and nurses would lose their jobs.",
+            "the tax would rise, the schools would close and nurses would lose their jobs",
+        ),
+    ],
+)
+def test_indirect_speech_keeps_its_whole_coordinated_complement(nlp: Language, text: str, report: str) -> None:
+    q = only(nlp, text)
+    assert pieces(text, q) == [report]
+    assert q.kind == "indirect"
+
+
+def test_a_clause_after_the_report_with_its_own_subject_stays_out(nlp: Language) -> None:
+    text = "Police said the man was arrested on Friday, and the investigation continues."
+    assert pieces(text, only(nlp, text)) == ["the man was arrested on Friday"]
+
+
+def test_an_inverted_cue_after_the_quotation_names_the_speaker_after_it(nlp: Language) -> None:
+    # US political copy: the parser hangs the name on a verb further on; the name right after the cue speaks.
+    text = (
+        '"What\'s shaping up is a battle for the ages," said David Brock, a confidant who heads '
+        "the super PAC Correct the Record."
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"What\'s shaping up is a battle for the ages,"']
+    assert [s.name for s in q.speakers] == ["David Brock"]
+
+
+def test_a_reporting_sentence_split_off_after_a_question(nlp: Language) -> None:
+    text = "“Just one minute, come on, one second, alright?” he urged them, as he explained how tough it is to run."
+    found = quotes(nlp, text)
+    assert [pieces(text, q) for q in found] == [
+        ["“Just one minute, come on, one second, alright?”"],
+        ["how tough it is to run"],
+    ]
+    assert found[0].cue is not None and found[0].cue.text == "urged"
+
+
+def test_a_that_clause_the_parser_hung_on_the_circumstances_is_the_report(nlp: Language) -> None:
+    # Wire copy: "in a statement", "during a news conference" between the cue and its report.
+    text = "The club's owner said during a news conference that he would sell the team before the season."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["that he would sell the team before the season"]
+    assert [m.text for m in q.speaker_mentions] == ["The club's owner"]
+    # A relative clause on a noun of the circumstances is not a report.
+    assert quotes(nlp, "The mayor spoke at a rally that drew thousands of people on Friday.") == []
+
+
+def test_a_poll_share_speaks(nlp: Language) -> None:
+    text = "About 4 in 10 say they want the next president to cut taxes."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["they want the next president to cut taxes"]
+    assert [m.text for m in q.speaker_mentions] == ["About 4 in 10"]
+
+
+def test_according_to_closing_a_sentence_reports_all_of_it(nlp: Language) -> None:
+    # A Canadian business brief: the parser hangs the phrase on the last clause only.
+    text = "Sales rose 4 per cent, exports fell and the loonie slipped, according to Statistics Canada."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["Sales rose 4 per cent, exports fell and the loonie slipped"]
+    assert q.cue is not None and q.cue.lemma == "according to"
+    assert [m.text for m in q.speaker_mentions] == ["Statistics Canada"]
+
+
+def test_according_to_opening_a_sentence_reports_the_rest(nlp: Language) -> None:
+    text = "According to the coach, the team will travel on Friday and play on Sunday."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the team will travel on Friday and play on Sunday"]
+    assert [m.text for m in q.speaker_mentions] == ["the coach"]
+
+
+def test_calls_for_and_calls_on_report_what_is_called_for(nlp: Language) -> None:
+    # An opinion column and a wire story.
+    text = "The premier called for a national inquiry into the collapse of the pension fund."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["a national inquiry into the collapse of the pension fund"]
+    text = 'She issued a statement, calling on Parliament to act and force banks to pay "their fair share" of taxes.'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['Parliament to act and force banks to pay "their fair share" of taxes']
+    assert q.kind == "mixed"
+
+
+def test_criticized_for_reports_whom_and_what_for(nlp: Language) -> None:
+    # A sports report.
+    text = "The manager criticized the referee for ignoring two clear penalties in the second half."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the referee for ignoring two clear penalties in the second half"]
+    assert [m.text for m in q.speaker_mentions] == ["The manager"]
+
+
+def test_described_as_with_a_clause(nlp: Language) -> None:
+    text = "The premier has described the summit as the provinces finally speaking with one voice."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["the summit as the provinces finally speaking with one voice"]
+
+
+def test_a_name_and_its_age_before_the_cue_speak(nlp: Language) -> None:
+    # Wire copy: the parser coordinates the name with the quotation's clause.
+    text = "“We were wrong not to confront him from the beginning,” Ramos, 58, told AFP in an interview on Monday."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“We were wrong not to confront him from the beginning,”"]
+    assert [m.text for m in q.speaker_mentions] == ["Ramos, 58"]
+    assert [s.name for s in q.speakers] == ["Ramos"]
+
+
+def test_an_object_with_an_infinitive_is_not_a_report(nlp: Language) -> None:
+    assert quotes(nlp, "Over the years the senator has found ways to press his agenda through small amendments.") == []
+
+
+def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
+    text = "A poll released on Monday shows that most voters want the election moved to the spring."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["that most voters want the election moved to the spring"]
+    # The writer's reasoning is no report.
+    assert quotes(nlp, "The popularity of the premier shows how badly the opposition misjudged the voters.") == []
+
+
+def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
+    assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
+    assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []
+
+
+def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:
+    text = "TURNOUT HELD UP IN THE NORTH - Jane Doe: “The rural vote came out in force, and it decided the race.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“The rural vote came out in force, and it decided the race.”"]
+    assert [m.text for m in q.speaker_mentions] == ["Jane Doe"]
+
+
+def test_a_gerund_complement_is_the_report(nlp: Language) -> None:
+    text = "The campaign reported raising and spending about $9 million during the month."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["raising and spending about $9 million during the month"]
+
+
+def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) -> None:
+    text = "Most voters said they would back the levy, putting the council well ahead of its critics."
+    q = only(nlp, text)
+    assert pieces(text, q) == ["they would back the levy"]
+
+
+def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
+    text = 'He said he was not advocating violence, only a "loud voice."'
+    assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']
+
+
+def test_a_cue_that_inherits_its_subject_leaves_the_speakers_clause_out(nlp: Language) -> None:
+    text = "The coach weighed in as well, telling reporters on Monday, “We are ready for the final.”"
+    q = only(nlp, text)
+    assert pieces(text, q) == ["“We are ready for the final.”"]
+    assert [m.text for m in q.speaker_mentions] == ["The coach"]

@@ -37,12 +37,12 @@ def by_name(seed: dict[str, Any], name: str) -> str:
 def test_entities_in_span_counts_only_mentions_inside_the_quote(seed: dict[str, Any]) -> None:
     text = seed["text"]
     for quote in seed["quotes"]:
-        inside = st.entities_in_span(seed, quote["span"])
+        inside = st.entities_in_span(seed, quote["fragments"])
         for entity in seed["entities"]:
             expected = [
                 m
                 for m in entity["mentions"]
-                if quote["span"]["start"] <= m["start"] and m["end"] <= quote["span"]["end"]
+                if any(f["start"] <= m["start"] and m["end"] <= f["end"] for f in quote["fragments"])
             ]
             assert inside.get(entity["entity_id"], 0) == len(expected)
             for mention in expected:  # the offsets really point into the quote's text

@@ -57,8 +57,19 @@ class Speaker:
     title: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    """A stretch of the speaker's words: a quote interrupted by its reporting clause has several."""
+
+    start: int
+    end: int
+
+
 @dataclass(slots=True)
 class Quote:
+    """`fragments` are the quoted words in order; `start`/`end` run from the first to the last of them,
+    and `text` is their text joined with " … "."""
+
     text: str
     start: int
     end: int
@@ -68,3 +79,4 @@ class Quote:
     #: The raw speaker phrase found by the extractor, before resolution (may be "he", "the French leader").
     speaker_mentions: list[Mention] = field(default_factory=list)
     speakers: list[Speaker] = field(default_factory=list)
+    fragments: list[Fragment] = field(default_factory=list)

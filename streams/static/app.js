@@ -29,7 +29,9 @@ function fill(listId, emptyId, items) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
 // Direct quotes keep their own quotation marks; only the others get ours.
-const quoted = (text) => (/^["“'‘]/.test(text) ? text : `“${text}”`);
+// A quote's text is its fragments joined with " … " (the reporting clause left out): each fragment
+// keeps its own quotation marks, or gets curly ones.
+const quoted = (text) => text.split(" … ").map((f) => (/^["“'‘]/.test(f) ? f : `“${f}”`)).join(" … ");
 
 function renderTrending(data) {
   const max = Math.max(1, ...data.entities.map((e) => e.mentions));

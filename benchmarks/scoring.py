@@ -1,10 +1,10 @@
-"""Quote extraction benchmark against PolNeAR-style gold attributions (evaluation only).
+"""Scoring quote extraction against PolNeAR-style gold attributions (evaluation only).
 
 The scoring rule is the one in the gold data's README:
 
 - a predicted quote matches a gold attribution when the Jaccard overlap of the *alphanumeric*
-  characters of the predicted span and of the gold content fragments is at least a threshold
-  (0.5 and 0.8 are reported); matching is one-to-one, best overlap first;
+  characters of the predicted quote (the union of its fragments) and of the gold content fragments is
+  at least a threshold (0.5 and 0.8 are reported); matching is one-to-one, best overlap first;
 - precision = matched predictions / predictions, matching against every gold attribution with content;
 - recall = matched speech attributions / speech attributions;
 - a speaker is right when one of the quote's speakers has a mention overlapping the gold source span,
@@ -12,20 +12,23 @@ The scoring rule is the one in the gold data's README:
   its speaker is right too. A gold attribution without a source cannot be judged: its match counts as
   attributed (only non-speech attributions lack a source, so this touches precision only).
 
-    python -m streams.evaluate quotes /work/shared/data/polnear/dev.jsonl --errors /tmp/errors.jsonl
+Rows: "all"; by kind (direct, mixed, indirect: precision by the predicted kind, recall by the gold kind);
+and two layouts that a cue-first extractor misses, counted the same way on both sides:
+- "floating": a content whose paragraph holds neither its cue nor its speaker (the quotation paragraph
+  after `"...," she said.`); predicted, a quote whose paragraph holds neither its cue nor its speaker;
+- "no cue": a content whose paragraph does not hold its cue (gold), a quote without a cue (predicted).
+
+`benchmarks/quotes.py` runs the project's pipeline and renders the tables.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
+from typing import Any
 
 #: Opening and closing quotation marks, for the gold kind (single marks only where they cannot be
 #: apostrophes: an opening ‘ before the content, a closing ’ after it).
@@ -37,6 +40,8 @@ _PUNCT = ".,;:!?…)"
 THRESHOLDS = (0.5, 0.8)
 METRICS = ("precision", "recall", "f1", "speaker_accuracy", "attributed_f1")
 KINDS = ("direct", "mixed", "indirect")
+LAYOUTS = ("floating", "no cue")
+ROWS = ("all", *KINDS, *LAYOUTS)
 
 Span = tuple[int, int]
 
@@ -51,16 +56,26 @@ class Gold:
     source: tuple[Span, ...] | None
     speech: bool
     kind: str
+    #: The layouts of LAYOUTS this attribution has.
+    layouts: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    start: int
-    end: int
+    fragments: tuple[Span, ...]
     kind: str
     #: Character spans where a speaker stands (mentions) and the speakers' canonical names.
     speaker_spans: tuple[Span, ...] = ()
     speaker_names: tuple[str, ...] = ()
+    layouts: frozenset[str] = frozenset()
+
+    @property
+    def start(self) -> int:
+        return self.fragments[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.fragments[-1][1]
 
 
 @dataclass(slots=True)
@@ -132,6 +147,29 @@ def gold_kind(text: str, content: Sequence[Span]) -> str:
     return "indirect"
 
 
+def paragraph(text: str, at: int) -> Span:
+    """The line holding `at` (PolNeAR's paragraphs are lines)."""
+    end = text.find("\n", at)
+    return text.rfind("\n", 0, at) + 1, len(text) if end < 0 else end
+
+
+def _within(spans: Iterable[Span] | None, para: Span) -> bool:
+    return any(para[0] <= start < para[1] for start, _ in spans or ())
+
+
+def layouts(
+    text: str, content: Sequence[Span], cue: Sequence[Span] | None, source: Sequence[Span] | None
+) -> frozenset[str]:
+    """The layouts of LAYOUTS a content has: where its cue and its speaker stand against its paragraph."""
+    para = paragraph(text, content[0][0])
+    found = set()
+    if not _within(cue, para):
+        found.add("no cue")
+        if not _within(source, para):
+            found.add("floating")
+    return frozenset(found)
+
+
 _STOP: frozenset[str] | None = None
 
 
@@ -157,7 +195,7 @@ def match(
     text: str, predictions: Sequence[Prediction], golds: Sequence[Gold], threshold: float
 ) -> list[tuple[int, int, float]]:
     """One-to-one matching, best overlap first: (prediction index, gold index, jaccard)."""
-    pred_sets = [alnum_positions(text, [(p.start, p.end)]) for p in predictions]
+    pred_sets = [alnum_positions(text, p.fragments) for p in predictions]
     gold_sets = [alnum_positions(text, g.content) for g in golds]
     pairs = []
     for i, ps in enumerate(pred_sets):
@@ -180,44 +218,46 @@ def match(
 
 @dataclass(slots=True)
 class DocScore:
-    overall: Counts
-    by_kind: dict[str, Counts]
+    #: "all", the kinds and the layouts -> counts
+    rows: dict[str, Counts]
     matches: list[tuple[int, int, float]]
+
+    @property
+    def overall(self) -> Counts:
+        return self.rows["all"]
 
 
 def score_doc(text: str, predictions: Sequence[Prediction], golds: Sequence[Gold], threshold: float) -> DocScore:
-    """Counts for one article: overall, and by kind (recall by gold kind, precision by predicted kind)."""
-    overall = Counts()
-    by_kind = {k: Counts() for k in KINDS}
+    """Counts for one article, by row: precision by what was predicted, recall by what the gold is."""
+    rows = {row: Counts() for row in ROWS}
     matches = match(text, predictions, golds, threshold)
-    overall.predicted = len(predictions)
+
+    def predicted_rows(p: Prediction) -> list[Counts]:
+        return [rows["all"], rows[p.kind], *(rows[name] for name in p.layouts)]
+
+    def gold_rows(g: Gold) -> list[Counts]:
+        return [rows["all"], rows[g.kind], *(rows[name] for name in g.layouts)]
+
     for p in predictions:
-        by_kind.setdefault(p.kind, Counts()).predicted += 1
+        for counts in predicted_rows(p):
+            counts.predicted += 1
     for g in golds:
-        if g.speech:
-            overall.speech += 1
-            by_kind[g.kind].speech += 1
+        for counts in gold_rows(g) if g.speech else ():
+            counts.speech += 1
     for i, j, _ in matches:
         p, g = predictions[i], golds[j]
         right = speaker_right(text, p, g)
-        pk = by_kind.setdefault(p.kind, Counts())
-        overall.matched += 1
-        pk.matched += 1
-        if right:
-            overall.matched_attributed += 1
-            pk.matched_attributed += 1
-        if g.speech:
-            gk = by_kind[g.kind]
-            overall.speech_matched += 1
-            gk.speech_matched += 1
-            if right:
-                overall.speech_attributed += 1
-                gk.speech_attributed += 1
-    return DocScore(overall, by_kind, matches)
+        for counts in predicted_rows(p):
+            counts.matched += 1
+            counts.matched_attributed += right
+        for counts in gold_rows(g) if g.speech else ():
+            counts.speech_matched += 1
+            counts.speech_attributed += right
+    return DocScore(rows, matches)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Reading gold, running extractors
+# Reading gold, scoring extractors
 
 
 @dataclass(slots=True)
@@ -243,6 +283,7 @@ def read_gold(path: Path, limit: int | None = None) -> list[Article]:
                     source=tuple(tuple(s) for s in a["source"]) if a.get("source") else None,
                     speech=bool(a.get("speech")),
                     kind=gold_kind(text, a["content"]),
+                    layouts=layouts(text, a["content"], a.get("cue"), a.get("source")),
                 )
                 for a in row["attributions"]
                 if a.get("content")
@@ -253,17 +294,19 @@ def read_gold(path: Path, limit: int | None = None) -> list[Article]:
 
 def ours(doc: Any) -> list[Prediction]:
     """The project's own quotes, as left on the Doc by the pipeline."""
-    return [
-        Prediction(
-            q.start,
-            q.end,
-            q.kind,
-            tuple((s.mention.start, s.mention.end) for s in q.speakers)
-            + tuple((m.start, m.end) for m in q.speaker_mentions),
-            tuple(s.name for s in q.speakers),
-        )
-        for q in doc._.quotes or ()
-    ]
+    predictions = []
+    for q in doc._.quotes or ():
+        spans = tuple((s.mention.start, s.mention.end) for s in q.speakers)
+        spans += tuple((m.start, m.end) for m in q.speaker_mentions)
+        cue = [(q.cue.start, q.cue.end)] if q.cue else None
+        fragments = tuple((f.start, f.end) for f in q.fragments)
+        found = layouts(doc.text, fragments, cue, spans)
+        if q.cue is None:
+            found |= {"no cue"}
+        else:
+            found -= {"no cue"}  # a cue in an earlier paragraph is still a cue: only gold counts it so
+        predictions.append(Prediction(fragments, q.kind, spans, tuple(s.name for s in q.speakers), found))
+    return predictions
 
 
 def textacy_quotes(doc: Any) -> list[Prediction]:
@@ -280,24 +323,43 @@ def textacy_quotes(doc: Any) -> list[Prediction]:
         spans = ((speaker[0].idx, speaker[-1].idx + len(speaker[-1])),) if speaker else ()
         name = " ".join(t.text for t in speaker)
         content = triple.content
-        predictions.append(Prediction(content.start_char, content.end_char, "direct", spans, (name,)))
+        predictions.append(Prediction(((content.start_char, content.end_char),), "direct", spans, (name,)))
     return predictions
 
 
-EXTRACTORS = {"ours": ours, "textacy": textacy_quotes}
+EXTRACTORS: dict[str, Callable[[Any], list[Prediction]]] = {"ours": ours, "textacy": textacy_quotes}
 
 
 @dataclass(slots=True)
 class Report:
-    #: extractor -> threshold -> "all" or kind -> Counts
+    #: extractor -> threshold -> row -> Counts
     counts: dict[str, dict[float, dict[str, Counts]]]
-    words: int
-    seconds: float
+    words: int = 0
+    #: Seconds our components took after the model, and the seconds the model's parse took (when it was
+    #: cached, in the run that parsed: the same machine, perhaps not the same load).
+    seconds: float = 0.0
+    parse_seconds: float = 0.0
+
+    @classmethod
+    def empty(cls, extractors: Iterable[str]) -> Report:
+        return cls({name: {t: {row: Counts() for row in ROWS} for t in THRESHOLDS} for name in extractors})
+
+    def add(self, extractor: str, article: Article, text: str, predictions: Sequence[Prediction]) -> dict | None:
+        """Count one article's predictions; for ours, its error record (at the first threshold)."""
+        record = None
+        for t in THRESHOLDS:
+            result = score_doc(text, predictions, article.golds, t)
+            for row, counts in result.rows.items():
+                self.counts[extractor][t][row].add(counts)
+            if extractor == "ours" and t == THRESHOLDS[0]:
+                record = error_record(article, text, predictions, result)
+        return record
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "words": self.words,
             "seconds": round(self.seconds, 2),
+            "parse_seconds": round(self.parse_seconds, 2),
             "scores": {
                 name: {
                     str(t): {
@@ -325,8 +387,8 @@ def error_record(article: Article, text: str, predictions: Sequence[Prediction],
 
     def pred_json(p: Prediction) -> dict[str, Any]:
         return {
-            "content": text[p.start : p.end],
-            "offsets": (p.start, p.end),
+            "content": " | ".join(text[s:e] for s, e in p.fragments),
+            "offsets": p.fragments,
             "kind": p.kind,
             "speakers": list(p.speaker_names),
             "mentions": [text[s:e] for s, e in p.speaker_spans],
@@ -345,102 +407,24 @@ def error_record(article: Article, text: str, predictions: Sequence[Prediction],
     }
 
 
-def evaluate(
-    articles: Sequence[Article],
-    model: str | None = None,
-    with_textacy: bool = True,
-    errors: Path | None = None,
-    batch_size: int = 8,
-) -> Report:
-    """Parse each article once with the project's pipeline; score ours (and textacy's) on the same Doc."""
-    import streams.nlp
-
-    nlp = streams.nlp.load(model)
-    extractors = {k: v for k, v in EXTRACTORS.items() if with_textacy or k != "textacy"}
-    counts = {name: {t: {"all": Counts(), **{k: Counts() for k in KINDS}} for t in THRESHOLDS} for name in extractors}
-    words = 0
-    started = time.perf_counter()
-    error_file = errors.open("w", encoding="utf-8") if errors else None
-    try:
-        pairs = nlp.pipe(((a.text, a) for a in articles), as_tuples=True, batch_size=batch_size)
-        for doc, article in pairs:
-            words += sum(1 for t in doc if not (t.is_punct or t.is_space))
-            for name, extract in extractors.items():
-                predictions = extract(doc)
-                for t in THRESHOLDS:
-                    result = score_doc(doc.text, predictions, article.golds, t)
-                    counts[name][t]["all"].add(result.overall)
-                    for kind, c in result.by_kind.items():
-                        counts[name][t].setdefault(kind, Counts()).add(c)
-                    if error_file and name == "ours" and t == THRESHOLDS[0]:
-                        record = error_record(article, doc.text, predictions, result)
-                        error_file.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if error_file:
-            error_file.close()
-    return Report(counts, words, time.perf_counter() - started)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Command line
-
-
-def render(report: Report) -> None:
+def render(report: Report, title: str = "") -> None:
     from rich.console import Console
     from rich.table import Table
 
     console = Console()
     console.width = max(console.width, 100)  # pipes default to 80 columns: keep the figures whole
     for threshold in THRESHOLDS:
-        table = Table(title=f"Quotes, Jaccard >= {threshold}")
-        for column in ("extractor", "kind", "pred", "gold", "P", "R", "F1", "speaker", "attr F1"):
-            left = column in ("extractor", "kind")
+        table = Table(title=f"Quotes, {title}, Jaccard >= {threshold}")
+        for column in ("extractor", "row", "pred", "gold", "P", "R", "F1", "speaker", "attr F1"):
+            left = column in ("extractor", "row")
             table.add_column(column, justify="left" if left else "right", no_wrap=True)
         for name, by_t in report.counts.items():
-            for kind in ("all", *KINDS):
-                c = by_t[threshold][kind]
+            for row in ROWS:
+                c = by_t[threshold][row]
                 s = c.scores()
-                table.add_row(
-                    name,
-                    kind,
-                    str(c.predicted),
-                    str(c.speech),
-                    *(f"{s[m]:.3f}" for m in METRICS),
-                )
+                table.add_row(name, row, str(c.predicted), str(c.speech), *(f"{s[m]:.3f}" for m in METRICS))
         console.print(table)
-    rate = report.words / report.seconds if report.seconds else 0.0
-    console.print(f"{report.words} words in {report.seconds:.1f}s ({rate:,.0f} words/s, parse and extraction)")
-
-
-eval_app = typer.Typer(help="Benchmarks against gold annotations.", no_args_is_help=True)
-
-
-@eval_app.callback()
-def _eval() -> None:
-    """Benchmarks against gold annotations."""
-
-
-@eval_app.command("quotes")
-def quotes_command(
-    gold: Annotated[Path, typer.Argument(help="gold JSON lines (PolNeAR format)", exists=True, dir_okay=False)],
-    model: Annotated[str | None, typer.Option(help="spaCy model package or path")] = None,
-    limit: Annotated[int | None, typer.Option(help="score only the first N articles")] = None,
-    errors: Annotated[Path | None, typer.Option(help="write per-article errors (JSON lines) here")] = None,
-    textacy: Annotated[bool, typer.Option("--textacy/--no-textacy", help="also score textacy")] = True,
-    json_path: Annotated[Path | None, typer.Option("--json", help="write the scores as JSON here")] = None,
-) -> None:
-    """Precision, recall, F1, speaker accuracy and attributed F1 of quote extraction, by kind."""
-    if textacy:
-        try:
-            import textacy as _textacy  # noqa: F401
-        except ImportError:
-            typer.echo("textacy is not installed (pip install '.[bench]'): scoring ours only", err=True)
-            textacy = False
-    report = evaluate(read_gold(gold, limit), model=model, with_textacy=textacy, errors=errors)
-    render(report)
-    if json_path:
-        json_path.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    eval_app()
+    parse = "not recorded (an older cache)"
+    if report.parse_seconds:
+        parse = f"{report.parse_seconds:.1f}s ({report.seconds / report.parse_seconds:.1%} of it)"
+    console.print(f"{title}: {report.words} words; our components {report.seconds:.1f}s, the model's parse {parse}")

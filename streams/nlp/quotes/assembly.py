@@ -1,0 +1,134 @@
+"""From what a construction found (content tokens, a cue, speaker heads) to a candidate quote.
+
+Content keeps to the cue's paragraph, loses the writer's trailing asides, and stretches to the whole
+quotations it touches (the parser cuts long quotations at sentence ends).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from spacy.tokens import Token
+
+from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
+from streams.nlp.quotes.content import drop_asides, runs, trim
+from streams.nlp.quotes.speaker_phrases import speaker_spans
+
+
+def lost_subject(article: Article, cue: Token) -> list[Token]:
+    """A finite cue whose subject the parser attached elsewhere: the nominal right before it ("About
+    4 in 10 say ..." too), or before the apposition that follows it (", Ramos, 58, told ...").
+
+    ("... accuses Russia of\\nFrench President Macron accuses Russia of ...": a cut headline swallows
+    the second subject.) Only in the cue's paragraph, and never a word inside quotation marks.
+    """
+    if cue.tag_ not in ("VBZ", "VBD", "VBP") or cue.i == 0:
+        return []
+    doc = article.doc
+    prev = doc[cue.i - 1]
+    while prev.pos_ == "ADV" and prev.i > 0:
+        prev = doc[prev.i - 1]
+    if prev.text == "," and prev.i > 1:
+        # `"...," Ramos, 58, told AFP`, `his top aide, Tad Devine, told ...`: the name an apposition
+        # set off by commas follows, the apposition's head.
+        appos = next((t for t in (doc[prev.i - 1], *doc[prev.i - 1].ancestors) if t.dep_ == "appos"), None)
+        if appos is None or appos.head.i >= appos.i or appos.head.pos_ not in ("PROPN", "NOUN"):
+            return []
+        prev = appos.head
+    if prev.pos_ not in ("PROPN", "NOUN", "PRON", "NUM") or article.quoted(prev) or prev.is_space:
+        return []
+    if article.paragraph_of(prev.idx) != article.paragraph_of(cue.idx):
+        return []
+    return [prev]
+
+
+def speakers(article: Article, heads: Sequence[Token], cue: Token) -> list[CharSpan]:
+    """The speaker phrases of the heads, cut to the cue's paragraph."""
+    if not heads:
+        heads = lost_subject(article, cue)
+    start, end = article.paragraph_of(cue.idx)
+    return [(max(s, start), min(e, end)) for s, e in speaker_spans(heads) if s < end and start < e]
+
+
+def in_paragraph(article: Article, tokens: Iterable[Token], anchor: int) -> list[Token]:
+    """The tokens in the anchor's paragraph: the parser sometimes runs a headline into the body."""
+    start, end = article.paragraph_of(anchor)
+    return [t for t in tokens if start <= t.idx < end]
+
+
+def without_asides(article: Article, content: Sequence[Token]) -> list[Token]:
+    """Drop a trailing aside unless it is inside quotation marks (then it is the speaker's)."""
+    kept = drop_asides(content, article.cues)
+    if len(kept) < len(content) and kept:
+        cut = kept[-1].idx + len(kept[-1].text)
+        if article.marks.overlapping(cut, cut + 2):
+            return list(content)
+        # `he was not advocating violence, only a "loud voice."`: quoted words are the speaker's.
+        last = max(content, key=lambda t: t.i)
+        if _only_quoted_aside(article, cut, last.idx + len(last.text)):
+            return list(content)
+    return kept or list(content)
+
+
+def _only_quoted_aside(article: Article, start: int, end: int) -> bool:
+    """Whether the stretch holds a quotation and no cue verb of its own (a second report)."""
+    if not article.marks.overlapping(start, end):
+        return False
+    span = article.span(start, end)
+    return span is not None and not any(t.lemma_.lower() in article.cues and t.pos_ == "VERB" for t in span)
+
+
+def add(
+    article: Article, content: Sequence[Token], cue: Token | None, speaker_spans: list[CharSpan]
+) -> Candidate | None:
+    """A candidate from content tokens: in the cue's paragraph, without asides, in contiguous runs."""
+    if cue is not None:
+        content = in_paragraph(article, content, cue.idx)
+    content = without_asides(article, content)
+    fragments = [span for run in runs(content) if (span := trim(run)) is not None]
+    return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
+
+
+def bridged(
+    article: Article, fragments: list[CharSpan], cue: Token | None, speaker_spans: list[CharSpan]
+) -> list[CharSpan]:
+    """Fragments rejoined across a gap that holds neither the cue nor the speaker: the parser left a
+    word of the report out of its subtree ("ending what he calls corruption"), it is still the report."""
+    joined: list[CharSpan] = []
+    for start, end in fragments:
+        if joined:
+            gap = (joined[-1][1], start)
+            holds_cue = cue is not None and gap[0] <= cue.idx < gap[1]
+            holds_speaker = any(gap[0] <= s < gap[1] for s, _ in speaker_spans)
+            if not holds_cue and not holds_speaker and not article.paragraphs.breaks_between(*gap):
+                joined[-1] = (joined[-1][0], end)
+                continue
+        joined.append((start, end))
+    return joined
+
+
+def add_fragments(
+    article: Article, fragments: list[CharSpan], cue: Token | None, speaker_spans: list[CharSpan]
+) -> Candidate | None:
+    """A candidate from character fragments, each stretched to the whole quotations it touches."""
+    quoted: list[CharSpan] = []
+    stretched: list[CharSpan] = []
+    for start, end in fragments:
+        for q in article.marks.overlapping(start, end):
+            start, end = min(start, q.start), max(end, q.end)
+            if (q.start, q.end) not in quoted:
+                quoted.append((q.start, q.end))
+        if stretched and start <= stretched[-1][1]:
+            stretched[-1] = (stretched[-1][0], max(end, stretched[-1][1]))
+        else:
+            stretched.append((start, end))
+    stretched = [f for f in stretched if article.letters.any(*f)]
+    if not stretched:
+        return None
+    if cue is not None and not quoted and any(s <= cue.idx < e for s, e in stretched):
+        return None  # unquoted content around its own cue: the parse went wrong
+    if article.has_fragments(stretched):
+        return None
+    candidate = Candidate(stretched, cue, speaker_spans, quoted)
+    article.add(candidate)
+    return candidate

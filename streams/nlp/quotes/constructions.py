@@ -1,0 +1,596 @@
+"""One function per construction of reported speech, and the order they run in.
+
+`PIPELINE` runs over the whole article: transcript turns, then every cue's dependency frame, then
+every quotation no cue covered. A quotation goes through `QUOTATION_CONSTRUCTIONS` in order; the
+first that takes it wins. Each construction reads the article and adds or extends candidates there.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from spacy.tokens import Token
+
+from streams.nlp import lexicons
+from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
+from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
+from streams.nlp.quotes.content import (
+    content_tokens,
+    interrupted_clause,
+    noun_content,
+    proform_content,
+    trailing_clause,
+    trim,
+)
+from streams.nlp.quotes.marks import Quotation
+from streams.nlp.quotes.speaker_phrases import appositive_speaker, subject_heads
+from streams.nlp.quotes.syntax import COMPLEMENTS, NOT_REPORTING, clause_of, is_verb, subtrees
+
+#: Cues in longer "sentences" are skipped: each cue's frame walks its sentence's subtrees, so a run-on
+#: stretch with thousands of cues (hostile input: no punctuation, quote marks everywhere) would cost
+#: quadratic time. News sentences stay far below this (under 100 tokens on PolNeAR's dev set).
+MAX_CUE_SENTENCE_TOKENS = 250
+#: How far from a quotation its cue is looked for: past any real sentence's length, so results don't
+#: change, but bounded, so a run-on stretch with thousands of quotations is not scanned once per quotation.
+CUE_SEARCH_TOKENS = 120
+#: A transcript turn opens a line with a name in capitals (one to three words) and a colon. Possessive
+#: quantifiers: a long run of capitals or spaces is read once, never backtracked into (issue 11).
+_TURN_NAME = re.compile(r"^[^\w\n]*+(?P<name>[A-Z][A-Z'.-]++(?: [A-Z][A-Z'.-]++){0,2}):", re.M)
+_WORD = re.compile(r"\w+")
+#: An interview's answer: a line opening with "A:" (or "A." / "A -"), after a question line "Q:".
+_ANSWER = re.compile(r"^[ \t]*+(?P<role>[QA])(?::|\.|[ \t]+[-–—])[ \t]++(?=\S)", re.M)
+_ITEM_DASHES = frozenset({"-", "--", "—", "–", "―"})
+#: Words a speaker may take before a colon (`Senator Jane Doe:`): a name with its title, nothing more.
+_COLON_SPEAKER_TOKENS = 6
+
+
+# ---------------------------------------------------------------------------------------------------
+# Over the whole article
+
+
+def transcript_turns(article: Article) -> None:
+    """Interview transcripts: a line opening with a speaker's name in capitals and a colon
+    ("SMITH: Well, look, ...") is that speaker's turn. The name must also stand in the text as a
+    name, which sets speakers apart from headers ("UPDATE:")."""
+    text = article.text
+    words = set(_WORD.findall(text))
+    for match in _TURN_NAME.finditer(text):
+        name_start, name_end = match.span("name")
+        colon_end = match.end()
+        if colon_end >= len(text) or text[colon_end] not in " \t":
+            continue
+        line_end = article.paragraph_of(colon_end)[1]
+        line = text[colon_end:line_end]
+        content_start = colon_end + len(line) - len(line.lstrip(" \t"))
+        content_end = colon_end + len(line.rstrip())
+        if not _WORD.search(text, content_start, content_end):
+            continue
+        if not all(word in words for word in _WORD.findall(match["name"].title())):
+            continue
+        colon = article.span(name_end, name_end + 1)
+        if colon is None:
+            continue
+        quoted = [(q.start, q.end) for q in article.marks.overlapping(content_start, content_end)]
+        article.add(
+            Candidate([(content_start, content_end)], colon[0], [(name_start, name_end)], quoted, verbatim=True)
+        )
+        article.turns.append((content_start, content_end))
+
+
+def questions_and_answers(article: Article) -> None:
+    """An interview set as `Q: ...` / `A: ...`: each answer is a quote by the person interviewed, the
+    last person the article named before the first question (unattributed when there is none)."""
+    text = article.text
+    asked = False
+    first_question = -1
+    for match in _ANSWER.finditer(text):
+        if match["role"] == "Q":
+            asked = True
+            first_question = match.start() if first_question < 0 else first_question
+            continue
+        if not asked:
+            continue  # an "A." opening a line is a sentence's article, unless a question came first
+        start = match.end()
+        end = start + len(text[start : article.paragraph_of(start)[1]].rstrip())
+        role = article.span(match.start("role"), match.end("role"))
+        if role is None or not article.letters.any(start, end):
+            continue
+        speaker = _person_named_before(article, first_question)
+        quoted = [(q.start, q.end) for q in article.marks.overlapping(start, end)]
+        article.add(Candidate([(start, end)], role[0], [speaker] if speaker else [], quoted, verbatim=True))
+        bisect.insort(article.turns, (start, end))
+
+
+def _person_named_before(article: Article, offset: int) -> CharSpan | None:
+    """Where the interviewee stands before the questions: the person named most often before offset
+    (the latest of them on a tie), as the model's entity recognizer found them; None without one."""
+    people = [e for e in article.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
+    if not people:
+        return None
+    # "Jane Doe" then "Doe": count a person by the last word of the name.
+    times = Counter(e[-1].lower_ for e in people)
+    chosen = max(reversed(people), key=lambda e: times[e[-1].lower_])
+    return chosen.start_char, chosen.end_char
+
+
+def cue_frames(article: Article) -> None:
+    """Every cue word outside quotation marks whose dependency frame holds content."""
+    for tok in article.doc:
+        if article.quoted(tok) or article.in_turn(tok.idx):
+            continue  # the speaker's own words: nested reports are not the article's quotes
+        if len(article.sentence_of(tok)) > MAX_CUE_SENTENCE_TOKENS:
+            continue
+        if tok.lower_ == "according":
+            according_to(article, tok)
+            continue
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is None:
+            continue
+        if "noun" in frames and tok.pos_ == "NOUN":
+            noun_report(article, tok)
+        elif is_verb(tok):
+            verb_report(article, tok, frames)
+
+
+def noun_report(article: Article, noun: Token) -> None:
+    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker."""
+    content = noun_content(noun)
+    if content:
+        add(article, content, noun, speakers(article, [c for c in noun.children if c.dep_ == "poss"], noun))
+
+
+def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
+    """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
+    if naming_participle(verb, frames):
+        return
+    heads = subject_heads(verb, quoted=article.quoted)
+    if "evidence" in frames and not (heads and can_show(heads[0])):
+        return
+    content: list[Token] = []
+    if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
+        # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
+        heads, content = inverted
+    if "clause" in frames and not content:
+        # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
+        heads = heads or lost_subject(article, verb)
+        content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
+        if not content and (named := appositive_speaker(verb, heads)):
+            content = interrupted_clause(verb, named)
+            heads = named if content else heads
+    content = content or content_tokens(verb, frames, article.cues)
+    if not content and "clause" in frames:
+        content = proform_content(verb, article.proforms)
+    content = without_reporting_clause(content, verb, heads)
+    if content:
+        add(article, content, verb, speakers(article, heads, verb))
+
+
+def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """The content without the speaker and what stands between the speaker and the cue (`Joe Biden
+    weighed in as well, telling ...`): a cue that inherits its subject can take the clause holding it."""
+    before = [h for h in heads if h.i < verb.i]
+    if not before:
+        return content
+    start = min(h.left_edge.i for h in before)
+    return [t for t in content if not start <= t.i <= verb.i]
+
+
+def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
+    """ "a show called "Brokers"", "what is today called "regenerative medicine"": a participle that
+    names something (modifying a noun; or a naming verb in the passive, without an agent) reports
+    nobody's words."""
+    if verb.tag_ != "VBN":
+        return False
+    passive = any(c.dep_ == "auxpass" for c in verb.children)
+    agent = any(c.dep_ == "agent" for c in verb.children)
+    return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def can_show(subject: Token) -> bool:
+    """Whether the subject of an evidence cue ("show", "find") is a source: a name, a person, or a poll,
+    study or document (`evidence.txt`), not the writer's reasoning ("his popularity shows how ...")."""
+    if subject.pos_ in ("PROPN", "PRON") or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return subject.lower_ not in ("it", "this", "that")
+    return subject.lemma_.lower() in lexicons.words("evidence.txt") or subject.lemma_.lower() in lexicons.words(
+        "roles.txt"
+    )
+
+
+#: Words that may open the noun phrase right after an inverted cue (`said the city's mayor`).
+_SPEAKER_PHRASE_POS = frozenset({"DET", "ADJ", "PROPN", "NOUN", "PRON", "NUM", "PART"})
+
+
+def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[Token]] | None:
+    """`"...," said David Brock, a Clinton confidant`: a subject-less cue right after a quotation's closing
+    mark (after a comma, ? or !) reports that quotation, and the noun phrase right after it speaks."""
+    doc = verb.doc
+    mark = verb.i - 1
+    if mark < 1 or not doc[mark].is_quote or doc[mark - 1].text not in (",", "?", "!"):
+        return None
+    quotation = article.inside_quotation(doc[mark].idx, doc[mark].idx + len(doc[mark].text))
+    if quotation is None:
+        return None
+    head = None
+    for tok in doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
+        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
+            break
+        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
+            head = tok
+    if head is None or article.quoted(head):
+        return None
+    span = article.span(quotation.start, quotation.end)
+    return ([head], list(span)) if span is not None else None
+
+
+def according_to(article: Article, according: Token) -> None:
+    """ "According to the mayor, the bridge is safe": the clause the phrase hangs on."""
+    if "prep" not in article.cues.get("according to", frozenset()):
+        return
+    to = next((c for c in according.children if c.lower_ == "to"), None)
+    sources = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    if not sources:
+        return
+    phrase = {t.i for t in according.subtree}
+    content = _sentence_around(article, according) or [t for t in clause_of(according).subtree if t.i not in phrase]
+    add(article, content, according, speakers(article, sources, according))
+
+
+def _sentence_around(article: Article, according: Token) -> list[Token]:
+    """ "A, B and C, according to the survey.": an "according to" phrase closing its sentence after a
+    comma reports all of the sentence before it (after a colon, if one sets up the sentence), not only
+    the clause the parser hung it on; one opening its sentence reports all of the sentence after it."""
+    doc = according.doc
+    sentence = article.sentence_of(according)
+    first, last = according.left_edge.i, according.right_edge.i
+    after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
+    before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
+    if not after and first > sentence.start and doc[first - 1].text == ",":
+        colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
+        start = colons[-1] + 1 if colons else sentence.start
+        return list(doc[start : first - 1])
+    if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
+        return list(doc[last + 2 : sentence.end])
+    return []
+
+
+def quotation_marks(article: Article) -> None:
+    """Every quotation no cue's frame covered, through the quotation constructions in order."""
+    for q in article.marks:
+        if article.taken(q.start, q.end):
+            continue
+        if not quote_like(article, q):
+            # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
+            if not continues_previous(article, q, next_sentence_only=True):
+                quoted_object(article, q)
+            continue
+        for construction in QUOTATION_CONSTRUCTIONS:
+            if construction(article, q):
+                break
+
+
+# ---------------------------------------------------------------------------------------------------
+# One quotation
+
+
+def quote_like(article: Article, q: Quotation) -> bool:
+    """A quotation worth reporting: a clause or a long phrase, not a title or a scare-quoted word, or
+    any quotation in the shape of speech (`"Not yet," said ...`)."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return False
+    words = [t for t in span if t.is_alpha]
+    if len(words) >= 6:
+        return True
+    if len(words) >= 2 and any(is_verb(t) and t.dep_ not in ("amod", "compound") for t in span):
+        return True
+    return bool(words) and speech_shaped(article, q, span.start, span.end)
+
+
+#: How many tokens after a quotation its cue may stand in `"...," said the mayor` or `"...," the mayor said`.
+_CUE_AFTER_TOKENS = 6
+
+
+def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> bool:
+    """A quotation opening its sentence and closing on a comma, a question or an exclamation mark, with a
+    cue verb right after it: the news convention for speech, however short (`"Never," she said`)."""
+    inside = article.text[max(q.start, q.end - 3) : q.end]
+    if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
+        return False
+    doc = article.doc
+    if article.sentence_of(doc[first]).start != first:
+        return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
+    sentence_end = article.sentence_of(doc[after - 1]).end
+    for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)]:
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is not None and "clause" in frames and is_verb(tok):
+            return True
+    return False
+
+
+def continues_previous(article: Article, q: Quotation, next_sentence_only: bool = False) -> bool:
+    """`"A," he said. "B."` and `"A," he said, "B."`: B continues A when only the cue stands between."""
+    # The latest quote before B: a report the cue's sentence goes on with (", emphasizing why ...")
+    # stands between them in the text, not in the quote.
+    previous = article.latest_quotation_before(q.start)
+    if previous is None or previous.cue is None:
+        return False
+    cue = previous.cue
+    if cue.idx > q.start or article.paragraph_of(cue.idx) != article.paragraph_of(q.start):
+        return False
+    if cue.idx < previous.start:
+        return False  # `He said: "A." "B."`: B needs a cue of its own
+    sent_end = article.sentence_of(cue).end_char
+    if q.start >= sent_end and article.letters.any(sent_end, q.start):
+        return False
+    if next_sentence_only and q.start < sent_end:
+        return False
+    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    return True
+
+
+def reported_by_nearby_cue(article: Article, q: Quotation) -> bool:
+    """A cue verb near the quotation: joins the quote that cue already has, or makes a new one."""
+    cue = nearby_cue(article, q)
+    if cue is None:
+        return False
+    if joins_its_cue(article, q, cue):
+        return True
+    heads = speakers(article, subject_heads(cue, quoted=article.quoted), cue)
+    add_fragments(article, [reported_around(article, q, cue)], cue, heads)
+    return True
+
+
+def joins_its_cue(article: Article, q: Quotation, cue: Token) -> bool:
+    """`"A," he said, "B."` where the parser gave the cue only B: A joins B's quote."""
+    for c in article.with_cue(cue):
+        if c.quoted:
+            if article.paragraph_of(c.start) != article.paragraph_of(q.start):
+                return False
+            if _same_clause_runs_on(article, c, q, cue):
+                article.stretch_to(c, q.end, (q.start, q.end))
+            else:
+                article.add_fragment(c, (q.start, q.end), (q.start, q.end))
+            return True
+    return False
+
+
+#: The most words between a report's end and a quotation that the report runs on to.
+_RUN_ON_TOKENS = 25
+
+
+def _same_clause_runs_on(article: Article, c: Candidate, q: Quotation, cue: Token) -> bool:
+    """`called the governor "the most extreme pick" and someone who had "threatened ..."`: a quotation
+    later in the sentence of a report that holds narration (a mixed report) continues that report with
+    the words between, unless the cue or the speaker stands there (`"A," he said, "B."`)."""
+    end = c.fragments[-1][1]
+    if q.start <= end or not article.letters.any(*c.fragments[-1]):
+        return False
+    if all(s <= c.fragments[-1][0] and c.fragments[-1][1] <= e for s, e in c.quoted):
+        return False  # the fragment is a quotation and nothing else: a direct quote, not a report
+    if end <= cue.idx < q.start or any(end <= s < q.start for s, _ in c.speakers):
+        return False
+    gap = article.span(end, q.start)
+    if gap is None or len(gap) > _RUN_ON_TOKENS or article.sentence_of(gap[0]) != article.sentence_of(gap[-1]):
+        return False
+    return not any(t.is_sent_start for t in gap[1:])
+
+
+def nearby_cue(article: Article, q: Quotation) -> Token | None:
+    """A cue verb with a subject in the sentences the quotation touches, or just before a colon."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return None
+    doc = article.doc
+    para_start, para_end = article.paragraph_of(q.start)
+    first, last = span[0], span[-1]
+    lo = article.sentence_of(first).start
+    hi = article.sentence_of(last).end
+    prev = doc[lo - 1] if lo > 0 else None
+    if prev is not None and (prev.text == ":" or (prev.is_punct and doc[max(lo - 2, 0)].text == ":")):
+        lo = article.sentence_of(prev).start  # `He said: "..."` split into two sentences
+    colon = _colon_closing_previous_line(article, q.start)
+    if colon is not None:
+        # "He said:" closing one paragraph, the quote opening the next.
+        para_start = article.paragraph_of(colon.idx)[0]
+        lo = min(lo, article.sentence_of(colon).start)
+    if hi < len(doc):
+        following = article.sentence_of(doc[hi])
+        if len(following) <= 12 and not article.marks.overlapping(following.start_char, following.end_char):
+            hi = following.end  # `"...?"` | `Graham asked.`: the parser split the cue off
+        else:  # `"...?"` | `he urged them, as he ...`: a longer sentence opening with its cue
+            opening = [t for t in following[:3] if is_verb(t) and "clause" in article.cues.get(t.lemma_.lower(), ())]
+            if opening and all(t.pos_ in ("PRON", "PROPN") for t in following[: opening[0].i - following.start]):
+                hi = opening[0].i + 1
+    lo, hi = max(lo, first.i - CUE_SEARCH_TOKENS), min(hi, last.i + 1 + CUE_SEARCH_TOKENS)
+    best: tuple[int, Token] | None = None
+    for tok in doc[lo:hi]:
+        if tok.idx < para_start or tok.idx >= para_end or article.quoted(tok):
+            continue
+        frames = article.cues.get(tok.lemma_.lower())
+        if frames is None or not is_verb(tok) or "clause" not in frames:
+            continue
+        if not subject_heads(tok, quoted=article.quoted) and not lost_subject(article, tok):
+            continue
+        distance = min(abs(tok.i - first.i), abs(tok.i - last.i))
+        if best is None or distance < best[0]:
+            best = (distance, tok)
+    return best[1] if best else None
+
+
+def _colon_closing_previous_line(article: Article, start: int) -> Token | None:
+    """The colon ending the line before a quotation that opens its own line, if there is one."""
+    if start == 0:
+        return None
+    token = article.doc.char_span(start, start + 1, alignment_mode="expand")
+    if token is None:
+        return None
+    i = token.start - 1
+    while i >= 0 and article.doc[i].is_space:
+        i -= 1
+    if i < 0 or not article.doc[i].text.endswith(":"):
+        return None
+    colon = article.doc[i]
+    return colon if article.paragraphs.breaks_between(colon.idx, start) else None
+
+
+def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
+    """A quoted fragment after its cue, mid-sentence, is part of what the cue reports: the rest of the
+    sentence ("urged the council to "act now" and consider sanctions"). A quote that opens its
+    sentence stands alone."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return q.start, q.end
+    sent = article.sentence_of(span[0])
+    if cue.i > span.start or span.start == sent.start:
+        return q.start, q.end
+    if article.text[q.start + 1 : q.start + 2].isupper() or article.doc[span.start - 1].text in (":", ","):
+        return q.start, q.end  # `said: "We ..."`, `said, "We ...": a quote of its own
+    end = min(sent.end, cue.i + 1 + MAX_CUE_SENTENCE_TOKENS)
+    tokens = [t for t in article.doc[cue.i + 1 : end] if not _cue_phrase(t, cue)]
+    tokens = without_asides(article, in_paragraph(article, tokens, cue.idx))
+    trimmed = trim(tokens)
+    if trimmed is None or trimmed[0] > q.start:
+        return q.start, q.end
+    return trimmed[0], max(trimmed[1], q.end)
+
+
+def _cue_phrase(tok: Token, cue: Token) -> bool:
+    """Words of the cue's own phrase (its particle or addressee), not of the report."""
+    return tok.head.i == cue.i and tok.dep_ in ("prt", "dative", "advmod", "npadvmod", "punct")
+
+
+def signed_with_dash(article: Article, q: Quotation) -> bool:
+    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line."""
+    text = article.text
+    line_end = article.paragraph_of(q.end)[1] if q.end < len(text) else len(text)
+    if line_end - q.end > 200:
+        return False  # a name of six words at most follows: never read a long line per quotation
+    rest = text[q.end : line_end]
+    stripped = rest.lstrip()
+    if not stripped or stripped[0] not in "―—–-":
+        return False
+    dash = q.end + len(rest) - len(stripped)
+    name_start = dash + 1
+    while name_start < line_end and not text[name_start].isalnum():
+        name_start += 1
+    name_end = line_end
+    while name_end > name_start and not text[name_end - 1].isalnum():
+        name_end -= 1
+    name = text[name_start:name_end]
+    if not name or len(name.split()) > 6 or not name[0].isupper():
+        return False
+    cue = article.span(dash, dash + 1)
+    if cue is None:
+        return False
+    article.add(Candidate([(q.start, q.end)], cue[0], [(name_start, name_end)], [(q.start, q.end)]))
+    return True
+
+
+def named_before_colon(article: Article, q: Quotation) -> bool:
+    """`Senator Jane Doe: "We will never accept this deal."`: a name (with its title) and a colon opening
+    the quotation's line (or following a dash there), with no verb: the name speaks, the colon is the cue."""
+    span = article.span(q.start, q.end)
+    if span is None or span.start < 2:
+        return False
+    doc = article.doc
+    colon = doc[span.start - 1]
+    if colon.text != ":":
+        return False
+    line_start = article.paragraph_of(colon.idx)[0]
+    first = colon.i
+    while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
+        if doc[first - 1].text in _ITEM_DASHES and doc[first - 1].whitespace_:
+            break  # `HEADLINE - Jane Doe: "..."`, a roundup's item: the name after the dash
+        first -= 1
+    if first > 0 and doc[first - 1].idx >= line_start and doc[first - 1].text not in _ITEM_DASHES:
+        return False  # more than a name before the colon: a sentence, which a cue verb would introduce
+    name = [t for t in doc[first : colon.i] if not t.is_space]
+    if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):
+        return False  # `Senator Jane Doe:` ends on a name; `The coach's verdict:` is no speaker
+    speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
+    article.add(Candidate([(q.start, q.end)], colon, [speaker], [(q.start, q.end)]))
+    return True
+
+
+def governing_verb(article: Article, q: Quotation) -> Token | None:
+    """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return None
+    tok = span.root
+    while not is_verb(tok) and tok.head.i != tok.i:
+        tok = tok.head
+    if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
+        return None
+    return tok
+
+
+def quoted_object(article: Article, q: Quotation) -> bool:
+    """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
+    short quotation inside a verb's complements makes them the subject's reported words."""
+    verb = governing_verb(article, q)
+    if verb is None or verb.idx > q.start or verb.lemma_.lower() not in article.cues:
+        return False
+    if naming_participle(verb, article.cues[verb.lemma_.lower()]):
+        return False
+    if any(c.start >= q.end for c in article.with_cue(verb)):
+        return False  # `told "Morning Show" that ...`: between the cue and its report, a name
+    heads = subject_heads(verb, quoted=article.quoted)
+    if not heads or heads[0].pos_ not in ("PROPN", "PRON", "NOUN"):
+        return False
+    content = subtrees(c for c in verb.children if c.i > verb.i and c.dep_ in COMPLEMENTS)
+    if not any(q.start <= t.idx < q.end for t in content):
+        return False
+    return add(article, content, verb, speakers(article, heads, verb)) is not None
+
+
+def floating(article: Article, q: Quotation) -> bool:
+    """A paragraph that is only a quotation, right after a quote's paragraph: a quote of its own, with
+    no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
+    para_start, para_end = article.paragraph_of(q.start)
+    if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
+        return False
+    if headline_case(article.text[q.start : q.end]):
+        return False  # a subheading ('Coal Isn't the Villain.'), not speech
+    previous = article.latest_before(q.start)
+    if previous is None or not previous.speakers or not previous.quoted:
+        return False
+    # Only right after that quote's paragraph: further on, the text no longer supports it.
+    if para_start - previous.end > 400:
+        return False
+    between = article.text[previous.end : para_start]
+    tail, newline, gap = between.partition("\n")
+    if not newline or gap.strip() or len(tail) > 200 or article.marks.overlapping(previous.end, para_start):
+        return False
+    article.add(Candidate([(q.start, q.end)], None, list(previous.speakers), [(q.start, q.end)]))
+    return True
+
+
+def headline_case(text: str) -> bool:
+    """Most words capitalized, as headlines and subheadings are set, never a speaker's sentence."""
+    words = _WORD.findall(text)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+QuotationConstruction = Callable[[Article, Quotation], bool]
+#: Order matters: a quotation continuing the previous quote is not looked at for a cue of its own.
+QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
+    continues_previous,
+    reported_by_nearby_cue,
+    signed_with_dash,
+    named_before_colon,
+    quoted_object,
+    floating,
+)
+
+#: The passes over the article, in order: turns and answers first (their content is no cue's), then cues' frames,
+#: then the quotations no frame covered.
+PIPELINE: tuple[Callable[[Article], None], ...] = (
+    transcript_turns,
+    questions_and_answers,
+    cue_frames,
+    quotation_marks,
+)

@@ -1,0 +1,407 @@
+"""Content: what a cue reports, from its dependency frame, and the trimming of it to the speaker's words.
+
+Each frame is one function: a complement clause ("said that ..."), an object ("condemned the plan"), a
+clause the cue interrupts ("Nothing, he said, will change") or closes ("A, but B, the source added"), a
+pro-form ("said so"), a cue noun's that-clause ("his claim that ..."). Trailing asides (", which ...",
+", arguing that ...") are the writer's and are cut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+
+from spacy.tokens import Doc, Token
+
+from streams.nlp.quotes.syntax import (
+    PASSIVE_SUBJECTS,
+    RELATIVE,
+    SUBJECTS,
+    clause_of,
+    coordinated_with_report,
+    holds_report,
+    is_verb,
+    subtrees,
+)
+
+
+def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
+    """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
+    children = list(verb.children)
+    ccomp = [c for c in children if c.dep_ == "ccomp"]
+    if "clause" in frames and ccomp:
+        # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
+        nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
+        clauses = _listed_after(verb, nearest, cues)
+        last = clauses[-1]
+        return subtrees([*clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
+    if "xcomp" in frames:
+        # "warned officials to act": what was urged, not whom.
+        xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+        if xcomp and any(c.dep_ == "dobj" for c in children):
+            return subtrees(xcomp)
+    if "name" in frames and any(c.dep_ == "oprd" for c in children):
+        return subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
+    if "object" in frames:
+        objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
+        if objects:
+            # "criticized the senator for opposing the bill": whom, and what for.
+            holders = [verb, *objects]
+            reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "for"]
+            return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i)])
+    for word in ("of", "as", "for", "on"):
+        if word in frames:
+            # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
+            holders = [verb, *(c for c in children if c.dep_ == "dobj")]
+            preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
+            objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+            if word == "as" and not objects:
+                # "described the dinner as Washington celebrating itself": an "as" clause of the verb.
+                preps = [c for c in children if c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children)]
+                objects = [c for c in children if c.dep_ == "dobj"] if preps else []
+            if objects:
+                if word == "as":  # "described the plan as a failure": the object and what it is called
+                    objects = [c for c in children if c.dep_ == "dobj"] + preps
+                if word == "on":  # "called on Congress to act": whom, and what they are to do
+                    objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+                return subtrees(objects)
+    if "clause" in frames and _as_clause(verb):
+        # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
+        head = clause_of(verb)
+        own = {t.i for t in verb.subtree}
+        if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
+            own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
+        return [t for t in head.subtree if t.i not in own]
+    if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
+        # "Nothing, he said, will change": the cue interrupts the clause it reports.
+        own = {t.i for t in verb.subtree}
+        clause = [t for t in clause_of(verb).subtree if t.i not in own]
+        after = [t for t in clause if t.i > verb.i and not t.is_space]
+        # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
+        return after if after and opens_new_sentence(after) else clause
+    if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
+        # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
+        objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
+        # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
+        if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
+            return subtrees(objects)
+    if "clause" in frames and (
+        gerund := [c for c in children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i > verb.i]
+    ):
+        return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
+    if "clause" in frames:
+        return that_clause_in_circumstances(verb)
+    return []
+
+
+def that_clause_in_circumstances(verb: Token) -> list[Token]:
+    """ "said in a statement that the race ...", "said during a news conference that he may wait": the
+    parser hung the that-clause on the noun of the cue's circumstances, as if it were a relative clause.
+    A clause opened by "that" as a conjunction (not a relative pronoun) with its own subject is the report."""
+    for prep in verb.children:
+        if prep.dep_ != "prep" or prep.i < verb.i:
+            continue
+        for noun in prep.children:
+            for clause in noun.children:
+                if clause.dep_ not in ("acl", "relcl") or not is_verb(clause):
+                    continue
+                opener = clause.left_edge
+                subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
+                if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
+                    return list(clause.subtree)
+    return []
+
+
+#: The most words a cue phrase interrupting its clause may hold on either side of the cue
+#: (", the city's longtime mayor said on Monday,").
+_INTERRUPTION_WORDS = 8
+#: Words opening the rest of a sentence after ", he said," that make it a new clause, not the rest
+#: of the reported one: a second report (", adding ..."), a relative clause, a coordinated one.
+_NOT_CONTINUING = frozenset({"which", "who", "whose", "where", "when", "and", "but", "while", "as", "according"})
+
+
+#: Dependents of a cue that may stand in its phrase between the commas (", he said Monday in a
+#: statement,"); anything else there (an object, a clause) means the cue is not an interruption.
+_CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound", "amod", "nummod", "poss", "case"})
+
+
+def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
+    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner), nothing else."""
+    return end - start <= _INTERRUPTION_WORDS and all(
+        doc[j].dep_ in _CUE_PHRASE and verb in doc[j].ancestors for j in range(start, end)
+    )
+
+
+def _second_report(tok: Token) -> bool:
+    """ ", he said, adding ...": a participle opening the rest of the sentence, unless it is the
+    subject of that rest (", he said, replacing her would be hard")."""
+    return tok.tag_ == "VBG" and tok.dep_ not in ("csubj", "csubjpass", "nsubj", "nsubjpass")
+
+
+def opens_new_sentence(after: Sequence[Token]) -> bool:
+    """`..., he said, "We ...`: a quotation opening with a capital starts the speaker's own sentence;
+    `..., he said, "we were ...` goes on with the clause before the cue."""
+    if not after[0].is_quote:
+        return False
+    words = [t for t in after[1:] if not t.is_punct]
+    return not words or not words[0].text[:1].islower()
+
+
+def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "Nothing, the mayor said on Monday, will change": a cue phrase set off by commas in the middle
+    of its sentence reports the whole sentence around it, whichever way the parser attached it."""
+    if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return []
+    doc = verb.doc
+    sent = verb.sent
+    subject = heads[0]
+    if subject.sent != sent or subject.left_edge.i > verb.i + _INTERRUPTION_WORDS:
+        return []
+    first = min(subject.left_edge.i, verb.i)
+    last = max(subject.right_edge.i, verb.i)
+    left = first - 1
+    right = next((j for j in range(last + 1, sent.end) if doc[j].is_punct), sent.end)
+    if left <= sent.start or doc[left].text != "," or right >= sent.end or doc[right].text != ",":
+        return []
+    if not _phrase_only(doc, last + 1, right, verb):
+        return []
+    before = [t for t in doc[sent.start : left] if not t.is_punct and not t.is_space]
+    after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
+    if not before or before[-1].lower_ in RELATIVE or len(after) < 3:
+        return []
+    if opens_new_sentence(after) or after[0].lower_ in _NOT_CONTINUING or _second_report(after[0]):
+        return []
+    return [t for t in sent if t.i < left or t.i > right]
+
+
+def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "A, but B, the source added.": a cue phrase closing its sentence after a comma reports all of
+    the sentence before it, though the parser hung the cue on A and gave it only B."""
+    if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return []
+    ccomp = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
+    if not ccomp:
+        return []
+    doc = verb.doc
+    sent = verb.sent
+    subject = heads[0]
+    if subject.sent != sent:
+        return []
+    first = min(subject.left_edge.i, verb.i)
+    last = max(subject.right_edge.i, verb.i)
+    left = first - 1
+    if left <= sent.start or doc[left].text != "," or ccomp[0].right_edge.i >= left:
+        return []
+    end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
+    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
+        return []
+    if ccomp[0].left_edge.i <= sent.start:
+        return []
+    return [t for t in doc[sent.start : left]]
+
+
+def _as_clause(verb: Token) -> bool:
+    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own."""
+    if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return False
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+
+
+#: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of
+#: the saying: the parser hangs "said the plan failed because ..." on the cue.
+_REASON_MARKS = frozenset({"because"})
+
+
+def _reasons_after(verb: Token, content: Token) -> list[Token]:
+    """Adverbial clauses of the cue right after its reported clause that belong to the report."""
+    end = content.right_edge.i
+    return [
+        c
+        for c in verb.children
+        if c.dep_ == "advcl"
+        and c.left_edge.i > end
+        and c.left_edge.lower_ in _REASON_MARKS
+        and all(t.is_punct for t in verb.doc[end + 1 : c.left_edge.i])
+    ]
+
+
+def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token]:
+    """The complement and the clauses listed after it that the parser hung on the cue instead: "said
+    the tax would rise, the schools would close and ..." (a second complement), "said she worked nights,
+    skipped meals and was ..." (a verb without a subject after a comma, in a list closed by "and"/"or")."""
+    doc = verb.doc
+    clauses = [first]
+    for c in sorted(verb.children, key=lambda t: t.i):
+        last_word = clauses[-1].right_edge.i
+        while last_word > clauses[-1].i and doc[last_word].is_punct:
+            last_word -= 1
+        first_word = c.left_edge.i
+        while first_word < c.i and (doc[first_word].is_punct or doc[first_word].dep_ == "cc"):
+            first_word += 1
+        if c.i <= last_word or first_word <= last_word:
+            continue
+        gap = doc[last_word + 1 : first_word]
+        if not gap or not all(t.is_punct or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
+            break
+        subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)
+        listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
+        if c.dep_ == "ccomp" or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+            clauses.append(c)
+        else:
+            break
+    return clauses
+
+
+def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:
+    """`says A, but "B"`: a clause the parser coordinated with the cue right after its complement."""
+    end = content.right_edge.i
+    doc = verb.doc
+    out = []
+    for c in verb.children:
+        if c.dep_ != "conj" or c.i < end or not any(s.dep_ in SUBJECTS for s in c.children):
+            continue
+        between = doc[end + 1 : c.left_edge.i]
+        if not all(t.is_punct or t.dep_ == "cc" for t in between):
+            continue
+        if holds_report(c, cues) or not any(t.is_quote for t in c.subtree):
+            continue  # only the speaker's quoted words tell the clause is theirs, not the writer's
+        out.append(c)
+    return out
+
+
+#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same").
+_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp")
+
+
+def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
+    """ "Half said so", "said as much": a pro-form standing for what was said, after the cue."""
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ not in _PROFORM_DEPS or child.lower_ not in proforms:
+            continue
+        if child.lower_ == "much" and not any(c.lower_ == "as" for c in child.children):
+            continue
+        # "the same of Trump" keeps its "of"; "as much in an interview" drops the circumstances.
+        kept = [c for c in child.children if c.i < child.i or (c.dep_ == "prep" and c.lower_ == "of")]
+        return sorted([child, *subtrees(kept)], key=lambda t: t.i)
+    return []
+
+
+def is_proform(tokens: Sequence[Token], proforms: Container[str]) -> bool:
+    words = [t for t in tokens if not t.is_punct and t.lower_ not in ("the", "as")]
+    return bool(words) and words[0].lower_ in proforms
+
+
+def noun_content(noun: Token) -> list[Token]:
+    """ "his claim that the vote was rigged": the that-clause of a cue noun."""
+    clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(t.dep_ == "mark" for t in c.children)]
+    return subtrees(clauses)
+
+
+_CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
+
+
+def _aside_start(tok: Token, cues: Container[str]) -> int | None:
+    """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
+
+    Asides are the writer's, not the speaker's: ", which ..." and ", the ..." glosses, and a second
+    report (", arguing that ...").
+    """
+    doc = tok.doc
+    start = tok.left_edge.i
+    # ", which ...": the parser calls it a relative or an adverbial clause.
+    # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
+    # holds a report of its own (", which critics said ...").
+    relative = tok.dep_ in ("relcl", "advcl") and (
+        doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and holds_report(tok, cues))
+    )
+    report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
+    # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
+    consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
+    if relative or report or consequence or tok.dep_ == "appos":
+        comma = start - 1
+    elif _same_speaker_report(tok, cues):
+        # "said the plan would fail and warned against ...": the speaker's next act, not their words.
+        cc = start - 1
+        if cc < 0 or doc[cc].dep_ != "cc":
+            return None
+        return cc - 1 if cc > 0 and doc[cc - 1].text == "," else cc
+    elif _another_report(tok, cues):
+        # "A, and most voters said B": the second report is a quote of its own.
+        comma = start - 1
+        if comma >= 0 and doc[comma].dep_ == "cc":
+            return comma - 1 if comma > 0 and doc[comma - 1].text == "," else comma
+        return None
+    else:
+        return None
+    return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _another_report(tok: Token, cues: Container[str]) -> bool:
+    """A coordinated clause that is a report with its own speaker ("... and officials said ...")."""
+    if tok.dep_ != "conj" or not is_verb(tok):
+        return False
+    if any(c.dep_ == "mark" for c in tok.children):
+        return False  # "said A and that the panel would continue ...": a second complement, not a report
+    return tok.lemma_.lower() in cues and any(c.dep_ in SUBJECTS for c in tok.children)
+
+
+def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
+    """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
+    return tok.lemma_.lower() in cues and coordinated_with_report(tok)
+
+
+def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
+    """Reported content without trailing asides."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    if not ordered:
+        return ordered
+    present = {t.i for t in ordered}
+    last = ordered[-1].i
+    cut = None
+    for tok in ordered:
+        if tok.right_edge.i < last or tok.i == ordered[0].i:
+            continue
+        comma = _aside_start(tok, cues)
+        if comma is not None and comma in present and comma > ordered[0].i and (cut is None or comma < cut):
+            cut = comma
+    return [t for t in ordered if t.i < cut] if cut is not None else ordered
+
+
+def _alnum(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
+def main_fragments(fragments: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """The fragments a quote's one span should cover: all of them, unless the narration between them
+    outweighs them (`"A," said Jane Doe, a lawyer who ... for years. "B."`); then only the largest,
+    which alone carries more of the speaker's words than the whole span does."""
+    if len(fragments) < 2:
+        return fragments
+    spoken = sum(_alnum(text[s:e]) for s, e in fragments)
+    whole = _alnum(text[fragments[0][0] : fragments[-1][1]])
+    largest = max(fragments, key=lambda f: _alnum(text[f[0] : f[1]]))
+    if spoken * spoken >= _alnum(text[largest[0] : largest[1]]) * whole:
+        return fragments
+    return [largest]
+
+
+def runs(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Contiguous runs of tokens: a clause interrupted by its cue comes in two pieces."""
+    out: list[list[Token]] = []
+    for tok in sorted(tokens, key=lambda t: t.i):
+        if out and tok.i == out[-1][-1].i + 1:
+            out[-1].append(tok)
+        else:
+            out.append([tok])
+    return out
+
+
+def trim(tokens: Sequence[Token]) -> tuple[int, int] | None:
+    """Character span of tokens without punctuation (other than quote marks) or spaces at the edges."""
+    toks = [t for t in tokens if not t.is_space]
+    while toks and toks[0].is_punct and not toks[0].is_quote:
+        toks = toks[1:]
+    while toks and toks[-1].is_punct and not toks[-1].is_quote:
+        toks = toks[:-1]
+    if not toks:
+        return None
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)

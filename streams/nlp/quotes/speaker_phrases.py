@@ -1,0 +1,71 @@
+"""Speaker phrases: who a cue's frame names as the speaker, as character spans of the text.
+
+Resolving a phrase ("he", "the French leader") to an entity is `streams.nlp.speakers`' job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from spacy.tokens import Token
+
+from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, SUBJECTS, coordinated_with_report, is_verb
+
+
+def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
+    """Head tokens of the cue's speaker(s): the subject, the passive agent, or an inherited subject.
+
+    A relative pronoun is kept as it stands ("Trump, who said ..."): the speaker resolver follows it to
+    its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
+    """
+    for child in verb.children:
+        if child.dep_ in SUBJECTS and not quoted(child):
+            return [child]
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
+    if depth and verb.dep_ in INHERIT and verb.head.i != verb.i:
+        head = verb.head
+        if coordinated_with_report(verb):
+            head = head.head  # "X said A and warned B": X warned, not A's subject
+        if verb.dep_ == "relcl" and not is_verb(head):
+            return [head]
+        if not is_verb(head) and head.head.i != head.i:
+            head = head.head  # "issued a statement saying ..."
+        return subject_heads(head, depth - 1, quoted)
+    return []
+
+
+def speaker_span(head: Token) -> tuple[int, int]:
+    """The speaker phrase around its head: modifiers and appositions, not conjuncts or clauses."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ not in NOT_SPEAKER:
+            tokens.extend(child.subtree)
+    tokens = [t for t in tokens if not t.is_punct] or [head]
+    first = min(tokens, key=lambda t: t.i)
+    last = max(tokens, key=lambda t: t.i)
+    return first.idx, last.idx + len(last.text)
+
+
+def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:
+    """One span per conjoined speaker: "Putin and Aliyev" gives two."""
+    spans: list[tuple[int, int]] = []
+    for head in heads:
+        for tok in (head, *head.conjuncts):
+            if tok.pos_ in ("NOUN", "PROPN", "PRON") or tok.i == head.i:
+                span = speaker_span(tok)
+                if span not in spans:
+                    spans.append(span)
+    return spans
+
+
+def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
+    """ "To read the report, Jane Doe said, ...": the parser made the name right before the cue an
+    apposition of the noun ending the clause, and that noun the cue's subject. The name is the speaker."""
+    if not heads:
+        return []
+    names = [c for c in heads[0].children if c.dep_ == "appos" and c.right_edge.i == verb.i - 1]
+    if not names or names[0].pos_ != "PROPN" or verb.doc[names[0].left_edge.i - 1].text != ",":
+        return []
+    return names[:1]

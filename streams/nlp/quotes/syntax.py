@@ -1,0 +1,56 @@
+"""Small facts about spaCy's parse that every quote module reads."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Iterable
+
+from spacy.tokens import Token
+
+SUBJECTS = ("nsubj", "csubj")
+PASSIVE_SUBJECTS = ("nsubjpass", "csubjpass")
+#: Dependencies through which a subject-less cue takes its head's subject ("reacted, saying ...").
+INHERIT = ("advcl", "xcomp", "conj", "acl", "pcomp", "relcl")
+RELATIVE = frozenset({"who", "that", "which", "whom"})
+#: Children of a speaker's head that are not part of the speaker.
+NOT_SPEAKER = ("conj", "cc", "relcl", "acl", "advcl", "punct", "preconj", "prep")
+
+
+#: Verbs that do not report: a quotation under them is what something is or has.
+NOT_REPORTING = frozenset({"be", "have", "become", "seem"})
+#: A verb's complements that can hold reported words.
+COMPLEMENTS = ("dobj", "prep", "dative", "xcomp", "ccomp", "oprd", "attr", "acomp")
+
+
+def is_verb(tok: Token) -> bool:
+    return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
+
+
+def subtrees(tokens: Iterable[Token]) -> list[Token]:
+    out: dict[int, Token] = {}
+    for tok in tokens:
+        for t in tok.subtree:
+            out[t.i] = t
+    return [out[i] for i in sorted(out)]
+
+
+def clause_of(verb: Token) -> Token:
+    """The clause a parenthetical cue interrupts: its head, or the nearest verb above a nominal head."""
+    head = verb.head
+    while not is_verb(head) and head.head.i != head.i:
+        head = head.head
+    return head
+
+
+def holds_report(tok: Token, cues: Container[str]) -> bool:
+    """A clause with a cue of its own that has a subject ("which officials said ...")."""
+    return any(
+        t.lemma_.lower() in cues and is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in tok.subtree
+    )
+
+
+def coordinated_with_report(verb: Token) -> bool:
+    """A finite verb without a subject that the parser coordinated with a cue's reported clause
+    ("said the plan would fail and warned ..."): it shares the cue's subject, not the clause's."""
+    if verb.dep_ != "conj" or verb.tag_ not in ("VBD", "VBZ") or verb.head.dep_ != "ccomp":
+        return False
+    return not any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in verb.children)
