@@ -15,7 +15,6 @@ worker keeps the same counts in a table (see the README, "People across articles
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -139,7 +138,12 @@ def rewrite(enriched: Event, owner_of: Callable[[str], str | None]) -> Event:
             renamed[e["entity_id"]] = (full, entity_id(full, "PERSON"))
     if not renamed:
         return enriched
-    event = copy.deepcopy(enriched)
+    # A copy of what changes only (the entities, the quotes' speakers): the text and sentences are shared.
+    event = {
+        **enriched,
+        "entities": [dict(e) for e in enriched["entities"]],
+        "quotes": [{**q, "speakers": [dict(s) for s in q["speakers"]]} for q in enriched["quotes"]],
+    }
     for e in event["entities"]:
         if e["entity_id"] in renamed:
             e["name"], e["entity_id"] = renamed[e["entity_id"]]

@@ -239,27 +239,14 @@ class Delivery:
 
     async def _send_round(self, articles: list[_Article], outcome: Outcome) -> list[tuple[_Article, BaseException]]:
         """Send each article's pending outputs once; keep the failed ones pending; return the failures."""
-        sends: list[tuple[_Article, Output, Awaitable[object] | BaseException]] = []
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.send_timeout
-        for article in articles:
-            for output in article.pending:
-                try:
-                    # Bounded too: the producer waits for a topic's metadata (a broker away) before it queues.
-                    sent = await asyncio.wait_for(
-                        self.producer.send(
-                            self.topic_names[output.topic], output.key, output.value, article.transaction
-                        ),
-                        timeout=max(0.1, deadline - loop.time()),
-                    )
-                except Exception as exc:  # refused before it left (too large for the producer, closed, timed out)
-                    sent = exc
-                sends.append((article, output, sent))
-        acks = await self._settle_all([sent for _, _, sent in sends], deadline)
+        queued = await self._queue_all(articles, deadline)
+        acks = await self._settle_all([sent for _, _, sent in queued], deadline)
         failures: dict[int, tuple[_Article, BaseException]] = {}
         for article in articles:
             article.pending = []
-        for (article, output, _), error in zip(sends, acks, strict=True):
+        for (article, output, _), error in zip(queued, acks, strict=True):
             if error is None:
                 outcome.sent[output.topic] = outcome.sent.get(output.topic, 0) + 1
                 continue
@@ -269,14 +256,39 @@ class Delivery:
             failures.setdefault(id(article), (article, error))
         return list(failures.values())
 
+    async def _queue_all(
+        self, articles: list[_Article], deadline: float
+    ) -> list[tuple[_Article, Output, asyncio.Future[object] | BaseException]]:
+        """Hand every pending output to the producer, in order: a future per output, or why it was refused
+        before it left (too large for the producer, closed). One deadline for all of them, not a task per
+        send (a worker sends about 80 messages an article): the producer waits for a topic's metadata,
+        which is forever while the broker is away."""
+        outputs = [(article, output) for article in articles for output in article.pending]
+        queued: list[tuple[_Article, Output, asyncio.Future[object] | BaseException]] = []
+        try:
+            async with asyncio.timeout_at(deadline):
+                for article, output in outputs:
+                    try:
+                        sent = await self.producer.send(
+                            self.topic_names[output.topic], output.key, output.value, article.transaction
+                        )
+                        queued.append((article, output, asyncio.ensure_future(sent)))
+                    except TimeoutError:
+                        raise
+                    except Exception as exc:
+                        queued.append((article, output, exc))
+        except TimeoutError:
+            late = TimeoutError("the producer did not take the message in time")
+            queued += [(article, output, late) for article, output in outputs[len(queued) :]]
+        return queued
+
     async def _settle_all(
-        self, sends: list[Awaitable[object] | BaseException], deadline: float
+        self, sends: list[asyncio.Future[object] | BaseException], deadline: float
     ) -> list[BaseException | None]:
         """Wait for every send's acknowledgement until `deadline` (or the grace left once stopping); a send
         not acknowledged by then counts as timed out (retriable; a late delivery is a duplicate)."""
         loop = asyncio.get_running_loop()
-        tasks = [asyncio.ensure_future(_settle(sent)) for sent in sends]
-        pending = set(tasks)
+        pending = {sent for sent in sends if isinstance(sent, asyncio.Future)}
         while pending:
             if self._stopped_at is not None:
                 deadline = min(deadline, self._stopped_at + self.stop_grace)
@@ -285,12 +297,7 @@ class Delivery:
                 break
             # In slices, so that a stop during a long wait is noticed.
             pending = (await asyncio.wait(pending, timeout=min(remaining, 1.0)))[1]
-        for task in pending:
-            task.cancel()
-        return [
-            task.result() if task.done() and not task.cancelled() else TimeoutError("no acknowledgement in time")
-            for task in tasks
-        ]
+        return [_outcome_of(sent) for sent in sends]
 
     def _dead_letter_instead(self, article: _Article, exc: BaseException, outcome: Outcome) -> None:
         """The broker refuses an output for good: the article goes to the dead letters instead.
@@ -308,12 +315,12 @@ class Delivery:
         outcome.dead_letters.append("delivery_failed")
 
 
-async def _settle(sent: Awaitable[object] | BaseException) -> BaseException | None:
-    """None once the broker acknowledged a send, else the error."""
+def _outcome_of(sent: asyncio.Future[object] | BaseException) -> BaseException | None:
+    """None when the broker acknowledged a send, else the error (a send still waiting: timed out)."""
     if isinstance(sent, BaseException):
         return sent
-    try:
-        await sent
-    except Exception as exc:
-        return exc
-    return None
+    if not sent.done():
+        return TimeoutError("no acknowledgement in time")
+    if sent.cancelled():
+        return TimeoutError("the send was cancelled")
+    return sent.exception()
