@@ -64,13 +64,13 @@ def iso_time(timestamp: float | None) -> str | None:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def article_summary(enriched: Event, seen_at: str | None = None) -> Event:
+def article_summary(enriched: Event, seen_at: str | None = None, index: MentionIndex | None = None) -> Event:
     """What GET /articles/{id} returns: the enriched article without its text and sentence offsets.
 
     The text can be a megabyte; the table (and its changelog) keep what a monitor reads instead.
     """
     names = {e["entity_id"]: e["name"] for e in enriched["entities"]}
-    index = MentionIndex.of(enriched)
+    index = index or MentionIndex.of(enriched)
     return {
         "article_id": enriched["article_id"],
         "title": enriched.get("title"),
@@ -141,7 +141,9 @@ def entities_in_span(
     return (index or MentionIndex.of(enriched)).count_inside(fragments)
 
 
-def speaker_quote_records(enriched: Event, seen_at: str | None = None) -> list[tuple[str, Event]]:
+def speaker_quote_records(
+    enriched: Event, seen_at: str | None = None, index: MentionIndex | None = None
+) -> list[tuple[str, Event]]:
     """One (speaker entity_id, record) per attributed speaker of each quote, for the speaker-keyed topic.
 
     A record carries the quote and the entities mentioned inside it, so the speaker's owner can update
@@ -149,7 +151,7 @@ def speaker_quote_records(enriched: Event, seen_at: str | None = None) -> list[t
     cannot be keyed and are left out; so is a speaker's mention of themselves ("about whom" means others).
     """
     entities = {e["entity_id"]: e for e in enriched["entities"]}
-    index = MentionIndex.of(enriched)
+    index = index or MentionIndex.of(enriched)
     records = []
     for quote in enriched["quotes"]:
         inside = entities_in_span(enriched, quote["fragments"], index)
@@ -472,8 +474,9 @@ def index_articles(
             try:
                 enriched_article = orjson.loads(event.value)
                 seen_at = iso_time(event.message.timestamp)
-                summary = article_summary(enriched_article, seen_at)
-                speakers = speaker_quote_records(enriched_article, seen_at)
+                index = MentionIndex.of(enriched_article)  # once per article, for both
+                summary = article_summary(enriched_article, seen_at, index)
+                speakers = speaker_quote_records(enriched_article, seen_at, index)
                 mentions = entity_mention_records(enriched_article)
                 names = person_name_records(enriched_article)
             except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
