@@ -28,7 +28,8 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 @dataclass(frozen=True, slots=True)
 class Output:
-    """One message to send: a logical topic name, the key (the article id) and the serialized value."""
+    """One message to send: a logical topic name, the key (the article id; a surname on `person-names`)
+    and the serialized value."""
 
     topic: str
     key: bytes | None
@@ -54,6 +55,14 @@ def outputs_for(enriched: Event) -> list[Output]:
     messages = [Output("enriched", key, events.dumps(enriched))]
     messages += [Output(topic, key, events.dumps(event)) for topic, event in events.fan_out(enriched)]
     return messages
+
+
+def person_name_outputs(lessons: Iterable[tuple[str, str]]) -> list[Output]:
+    """What an article teaches the worker's people table (`streams.people.lessons`): one record per full
+    name, keyed by its surname (JSON, as Faust keys the `<app>-person-names` topic), so each surname has
+    one writer. Computed here, in the parser process, because telling a surname from a place needs the
+    gazetteers, which the worker's event loop should neither load (64 MB) nor wait for."""
+    return [Output("person-names", events.dumps(surname), events.dumps({"name": name})) for surname, name in lessons]
 
 
 #: Bytes a record costs in a batch of one beyond its key and value (batch header 61, record header up
@@ -166,9 +175,12 @@ class Enricher:
             if isinstance(event, Rejected):
                 results[index] = event
                 continue
+            # Learnt from the article as written, as `KnownPeople.resolve` learns: a surname this batch
+            # rewrote to its owner is no new evidence for that owner.
+            lessons = people.lessons(event)
             if owners:
                 event = people.rewrite(event, owners.get)
-            results[index] = sized(outputs_for(event), self.settings)
+            results[index] = sized(outputs_for(event) + person_name_outputs(lessons), self.settings)
         return [r for r in results if r is not None]
 
     def validate(self, raw: bytes) -> Article:

@@ -34,7 +34,7 @@ Event = dict[str, Any]
 # --- wire format -------------------------------------------------------------------------------------
 
 
-def dumps(event: Event) -> bytes:
+def dumps(event: Event | str) -> bytes:
     return orjson.dumps(event)
 
 

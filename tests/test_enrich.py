@@ -30,8 +30,13 @@ def test_process_keeps_order_and_rejects_bad_inputs(enricher: Enricher) -> None:
     assert isinstance(results[2], Rejected) and results[2].error == "invalid_article"
     outputs = results[1]
     assert isinstance(outputs, list)
-    assert all(isinstance(o, Output) and o.key == b"a-1" for o in outputs)
+    assert all(isinstance(o, Output) for o in outputs)
     assert outputs[0].topic == "enriched"
+    # The article's events are keyed by its id; what it teaches the people table, by surname.
+    assert {o.key for o in outputs if o.topic != "person-names"} == {b"a-1"}
+    assert [(o.key, o.value) for o in outputs if o.topic == "person-names"] == [
+        (b'"Porter"', b'{"name":"Jane Porter"}')
+    ]
 
 
 def test_every_output_validates_and_fans_out_the_enriched_article(enricher: Enricher) -> None:
@@ -39,8 +44,10 @@ def test_every_output_validates_and_fans_out_the_enriched_article(enricher: Enri
     assert isinstance(outputs, list)
     enriched = orjson.loads(outputs[0].value)
     schema_of = {"enriched": "enriched", "quotes": "quote", "entities": "entity", "sentences": "sentence"}
+    assert {o.topic for o in outputs} == {*schema_of, "person-names"}
     for output in outputs:
-        assert events.schema_errors(schema_of[output.topic], orjson.loads(output.value)) == []
+        if output.topic in schema_of:  # person-names is the worker's internal topic: no public schema
+            assert events.schema_errors(schema_of[output.topic], orjson.loads(output.value)) == []
     by_topic = {topic: [o for o in outputs if o.topic == topic] for topic in schema_of}
     assert len(by_topic["sentences"]) == len(enriched["sentences"]) == 2
     assert len(by_topic["quotes"]) == len(enriched["quotes"]) >= 1

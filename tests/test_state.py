@@ -12,8 +12,8 @@ import orjson
 import pytest
 from spacy.language import Language
 
-from streams import events
-from streams.enrich import Enricher
+from streams import events, people
+from streams.enrich import Enricher, person_name_outputs
 from streams.settings import Settings
 from streams.worker import state as st
 from streams.worker.metrics import partition_lag
@@ -348,9 +348,10 @@ def test_the_people_table_counts_full_names_by_surname_and_gives_owners_of_a_bat
             {"name": "Ford Motor", "label": "ORG"},
         ]
     }
-    assert st.person_name_records(article) == [
-        ("Trump", {"name": "Donald Trump"}),
-        ("Trump", {"name": "Melania Trump"}),
+    # What the parser process sends to the person-names topic for it: keyed by surname, JSON as Faust keys it.
+    assert [(o.topic, o.key, o.value) for o in person_name_outputs(people.lessons(article))] == [
+        ("person-names", b'"Trump"', b'{"name":"Donald Trump"}'),
+        ("person-names", b'"Trump"', b'{"name":"Melania Trump"}'),
     ]
     counts: dict[str, int] | None = None
     for name in ["Donald Trump"] * 8 + ["Melania Trump"]:
@@ -391,7 +392,7 @@ async def test_a_bare_surname_becomes_the_person_the_stream_knows(kafka_settings
     with WorkerProcess(kafka_settings, tmp_path / "worker.log") as worker:
         await publish(kafka_settings, [(full["id"].encode(), orjson.dumps(full))])
         await read_until(kafka_settings, {"enriched": 1}, settle=0)
-        # The knowledge travels through two topics and a table's changelog: an article enriched before it
+        # The knowledge travels through the person-names topic and the table: an article enriched before it
         # arrived keeps "Okafor"; ask again, each time with a new article, until one resolves.
         for attempt in range(1, 40):
             bare = {"id": f"okafor-bare-{attempt}", "text": "Mr. Okafor said on Wednesday that the budget would pass."}

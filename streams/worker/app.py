@@ -1,8 +1,9 @@
 """The worker's topology: its topics, tables and agents, declared in one place.
 
     articles ──enrich-articles──▶ enriched, quotes, entities, sentences    (pool.py, then delivery.py)
+             ├────(full names, by surname)──▶ person-names
              └────(invalid, failed, too slow)──▶ deadletter
-    enriched ──index-articles──▶ articles table, speaker-quotes, entity-mentions, person-names  (state.py)
+    enriched ──index-articles──▶ articles table, speaker-quotes, entity-mentions               (state.py)
     speaker-quotes ──count-speaker-quotes──▶ speakers table                                (state.py)
     entity-mentions ──count-entity-mentions──▶ entity-trends table                         (state.py)
     person-names ──count-person-names──▶ people global table ──▶ enrich-articles (bare surnames)
@@ -82,16 +83,14 @@ def build_app(settings: Settings) -> App:
     app.pool = EnrichmentPool(settings)
     app.delivery = Delivery(
         FaustProducer(app),
-        {name: settings.topic(name) for name in OUTPUT_TOPICS},
+        {name: settings.topic(name) for name in OUTPUT_TOPICS} | {"person-names": person_names.get_topic_name()},
         max_message_bytes=settings.max_message_bytes,
         dedup=DedupWindow(settings.dedup_window_seconds) if settings.dedup_window_seconds > 0 else None,
         # Known only once the app runs in a worker (Faust's `in_transaction`), so asked at each batch.
         transactional_id=lambda source: transactional_id(app, source) if app.in_transaction else None,
     )
     app.agent(articles, name="enrich-articles")(enrich_articles(app.pool, app.delivery, tables, settings, app.crash))
-    app.agent(enriched, name="index-articles")(
-        state.index_articles(tables, speaker_quotes, entity_mentions, person_names)
-    )
+    app.agent(enriched, name="index-articles")(state.index_articles(tables, speaker_quotes, entity_mentions))
     app.agent(person_names, name="count-person-names")(state.count_person_names(tables))
     app.agent(speaker_quotes, name="count-speaker-quotes")(state.count_speaker_quotes(tables))
     app.agent(entity_mentions, name="count-entity-mentions")(state.count_entity_mentions(tables))

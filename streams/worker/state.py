@@ -191,16 +191,6 @@ def speaker_quote_records(
     return records
 
 
-def person_name_records(enriched: Event) -> list[tuple[str, Event]]:
-    """One (surname, record) per person an article names in full, for the surname-keyed topic."""
-    records = []
-    for name in people.full_names(enriched):
-        surname = people.surname_of(name)
-        if surname is not None:
-            records.append((surname, {"name": name}))
-    return records
-
-
 def add_person_name(counts: Mapping[str, int] | None, record: Event) -> dict[str, int]:
     """A surname's full-name counts after one more article naming `record["name"]` (bounded)."""
     return people.count_title(counts, record["name"], keep=NAMES_KEPT)
@@ -463,11 +453,8 @@ class State:
 Agent = Callable[[faust.StreamT[Any]], Awaitable[None]]
 
 
-def index_articles(
-    state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT, person_names: faust.TopicT
-) -> Agent:
-    """enriched -> the article's summary, and one record per speaker, entity and named person to the keyed
-    topics."""
+def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT) -> Agent:
+    """enriched -> the article's summary, and one record per speaker and entity to the keyed topics."""
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -478,7 +465,6 @@ def index_articles(
                 summary = article_summary(enriched_article, seen_at, index)
                 speakers = speaker_quote_records(enriched_article, seen_at, index)
                 mentions = entity_mention_records(enriched_article)
-                names = person_name_records(enriched_article)
             except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
                 skip_malformed(event, exc)
                 continue
@@ -488,14 +474,12 @@ def index_articles(
                 await speaker_quotes.send(key=speaker_id, value=record)
             for entity_id, record in mentions:
                 await entity_mentions.send(key=entity_id, value=record)
-            for surname, record in names:
-                await person_names.send(key=surname, value=record)
 
     return agent
 
 
 def count_person_names(state: State) -> Agent:
-    """person-names -> the people table."""
+    """person-names (sent by enrich-articles: what each article teaches) -> the people table."""
 
     async def agent(stream: faust.StreamT[Event]) -> None:
         async for event in stream.events():
