@@ -77,7 +77,9 @@ def build_app(settings: Settings) -> App:
     enriched = app.topic(settings.topic_enriched, key_type=bytes, value_type=bytes, value_serializer="raw")
     speaker_quotes = app.topic(f"{settings.app_id}-speaker-quotes", **state.INTERNAL_TOPIC)
     entity_mentions = app.topic(f"{settings.app_id}-entity-mentions", **state.INTERNAL_TOPIC)
-    person_names = app.topic(f"{settings.app_id}-person-names", **state.INTERNAL_TOPIC)
+    person_names = app.topic(
+        f"{settings.app_id}-person-names", partitions=state.PEOPLE_PARTITIONS, **state.INTERNAL_TOPIC
+    )
     app.stream_state = tables = state.State.declare(app, settings)
 
     app.pool = EnrichmentPool(settings)

@@ -380,6 +380,12 @@ INTERNAL_TOPIC: dict[str, Any] = {
 }
 
 
+#: Partitions of the person-names topic and of the people table's changelog. One: a few small updates an
+#: article, which one worker keeps up with, while every partition more is one more that every worker
+#: fetches from, on every fetch, for the global table (with four, a tenth or more of the event loop).
+PEOPLE_PARTITIONS = 1
+
+
 @dataclass
 class State:
     """The worker's tables, and the local reads the web views make on them."""
@@ -417,11 +423,11 @@ class State:
             articles=table("articles", key_type=bytes, extra_topic_configs=changelog, help="Article summaries"),
             speakers=table("speakers", key_type=str, extra_topic_configs=changelog, help="Quotes by speaker"),
             trends=table("entity-trends", key_type=str, help="Entity name, label and recent mentions"),
-            # Global: every worker's parser needs all of it. Fed by one surname-keyed topic, so each surname
-            # has one writer.
+            # Global: every worker's parser needs all of it. Fed by one topic of one partition, so there is
+            # one writer (see PEOPLE_PARTITIONS).
             people=app.GlobalTable(
                 "people",
-                partitions=settings.topic_partitions,
+                partitions=PEOPLE_PARTITIONS,
                 key_type=str,
                 options=settings.table_options(),
                 help="Full names by surname",
