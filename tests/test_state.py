@@ -319,14 +319,31 @@ async def test_the_internal_agents_skip_a_malformed_record_and_go_on(caplog: pyt
     }
     async with app.agents["count-speaker-quotes"].test_context() as agent:
         await agent.put(key="ent_1", value={"not": "a speaker record"})
-        await agent.put(key="ent_1", value=record)
+        await agent.put(key="ent_1", value={"records": [["ent_1"]]})  # a pair cut short
+        await agent.put(key="ent_1", value={"records": [["ent_1", record]]})
     assert app.stream_state.speakers["ent_1"]["quote_count"] == 1
     assert "malformed record on state-malformed-speaker-quotes" in caplog.text
     async with app.agents["index-articles"].test_context() as agent:
         await agent.put(key=b"a1", value=b"{not json")
         await agent.put(key=b"a2", value=b'{"article_id": "a2"}')  # JSON, but no text, quotes, entities
     assert list(app.stream_state.articles.keys()) == []
-    assert caplog.text.count("malformed record") == 3
+    assert caplog.text.count("malformed record") == 4
+
+
+def test_keyed_records_are_grouped_by_the_partition_that_owns_each_key() -> None:
+    """One message per partition instead of one per key, each record on the partition a message keyed by
+    its own key would have gone to (JSON key, Kafka's default partitioner: where Faust's router looks)."""
+    from aiokafka.partitioner import murmur2
+
+    keys = [f"ent_{i:02d}" for i in range(40)]
+    records = [(key, {"mentions": i}) for i, key in enumerate(keys)]
+    groups = st.by_partition(records, orjson.dumps, 4)
+    assert set(groups) == {0, 1, 2, 3}  # 40 keys reach every partition
+    for partition, group in groups.items():
+        assert all((murmur2(orjson.dumps(key)) & 0x7FFFFFFF) % 4 == partition for key, _ in group)
+    # Nothing lost or repeated, and each partition keeps the article's order.
+    assert sorted(pair for group in groups.values() for pair in group) == sorted(records)
+    assert all(group == [r for r in records if r in group] for group in groups.values())
 
 
 def test_the_tables_keep_a_long_quote_cut_to_the_api_bound(seed: dict[str, Any]) -> None:

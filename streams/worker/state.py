@@ -27,6 +27,7 @@ from typing import Any
 
 import faust
 import orjson
+from aiokafka.partitioner import murmur2
 
 from streams import people
 from streams.events import clip_quote_text
@@ -220,6 +221,27 @@ def entity_mention_records(enriched: Event) -> list[tuple[str, Event]]:
         (e["entity_id"], {"name": e["name"], "label": e["label"], "mentions": len(e["mentions"])})
         for e in enriched["entities"]
     ]
+
+
+def by_partition(
+    records: Iterable[tuple[str, Event]], serialized_key: Callable[[str], bytes], partitions: int
+) -> dict[int, list[tuple[str, Event]]]:
+    """Keyed records grouped by the partition each key goes to: Kafka's default partitioner over the
+    serialized key, which is also where Faust's router looks for a table key."""
+    groups: dict[int, list[tuple[str, Event]]] = {}
+    for key, record in records:
+        groups.setdefault((murmur2(serialized_key(key)) & 0x7FFFFFFF) % partitions, []).append((key, record))
+    return groups
+
+
+async def repartition(topic: faust.TopicT, records: Iterable[tuple[str, Event]], partitions: int) -> None:
+    """Send keyed records to the partitions that own their keys, one message per partition
+    (`{"records": [[key, record], ...]}`) rather than one per key: an article names some 25 entities,
+    and each message a worker sends and reads back through a Faust stream costs its event loop more than
+    the table write it leads to."""
+    groups = by_partition(records, lambda key: topic.prepare_key(key, None)[0], partitions)
+    for partition, group in groups.items():
+        await topic.send(key=group[0][0], value={"records": group}, partition=partition)
 
 
 def add_speaker_quote(
@@ -460,7 +482,9 @@ Agent = Callable[[faust.StreamT[Any]], Awaitable[None]]
 
 
 def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: faust.TopicT) -> Agent:
-    """enriched -> the article's summary, and one record per speaker and entity to the keyed topics."""
+    """enriched -> the article's summary, and a record per speaker and entity to the keyed topics, one
+    message per partition (`repartition`)."""
+    partitions = state.settings.topic_partitions
 
     async def agent(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -476,10 +500,8 @@ def index_articles(state: State, speaker_quotes: faust.TopicT, entity_mentions: 
                 continue
             state.articles[event.key] = summary
             # Repartition: each speaker's and entity's updates go to the worker that owns that key.
-            for speaker_id, record in speakers:
-                await speaker_quotes.send(key=speaker_id, value=record)
-            for entity_id, record in mentions:
-                await entity_mentions.send(key=entity_id, value=record)
+            await repartition(speaker_quotes, speakers, speaker_quotes.partitions or partitions)
+            await repartition(entity_mentions, mentions, entity_mentions.partitions or partitions)
 
     return agent
 
@@ -503,12 +525,12 @@ def count_speaker_quotes(state: State) -> Agent:
     async def agent(stream: faust.StreamT[Event]) -> None:
         async for event in stream.events():
             try:
-                updated = add_speaker_quote(state.speakers.get(event.key), event.value)
-            except (KeyError, TypeError, AttributeError) as exc:
+                for speaker_id, record in event.value["records"]:
+                    updated = add_speaker_quote(state.speakers.get(speaker_id), record)
+                    if updated is not None:
+                        state.speakers[speaker_id] = updated
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 skip_malformed(event, exc)
-                continue
-            if updated is not None:
-                state.speakers[event.key] = updated
 
     return agent
 
@@ -519,17 +541,18 @@ def count_entity_mentions(state: State) -> Agent:
 
     async def agent(stream: faust.StreamT[Event]) -> None:
         async for event in stream.events():
-            entity_id, partition, now = event.key, event.message.partition, time.time()
+            partition, now = event.message.partition, time.time()
             timestamp = event.message.timestamp or now
             try:
-                updated = add_mention(trends.get(entity_id), event.value, timestamp, now=now, partition=partition)
-            except (KeyError, TypeError, AttributeError) as exc:
+                for entity_id, record in event.value["records"]:
+                    updated = add_mention(trends.get(entity_id), record, timestamp, now=now, partition=partition)
+                    if updated is not None:
+                        trends[entity_id] = updated
+                    elif entity_id in trends:
+                        del trends[entity_id]
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 skip_malformed(event, exc)
                 continue
-            if updated is not None:
-                trends[entity_id] = updated
-            elif entity_id in trends:
-                del trends[entity_id]
             # Stale entities are deleted here, or memory grows with every name ever seen. A plain Faust table
             # sends a write or a deletion to the changelog partition of the event being processed
             # (`Collection.partition_for_key` reads `current_event()`): a timer has no event and cannot
