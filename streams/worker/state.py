@@ -525,7 +525,7 @@ def count_speaker_quotes(state: State) -> Agent:
     async def agent(stream: faust.StreamT[Event]) -> None:
         async for event in stream.events():
             try:
-                for speaker_id, record in event.value["records"]:
+                for speaker_id, record in keyed_records(event):
                     updated = add_speaker_quote(state.speakers.get(speaker_id), record)
                     if updated is not None:
                         state.speakers[speaker_id] = updated
@@ -544,7 +544,7 @@ def count_entity_mentions(state: State) -> Agent:
             partition, now = event.message.partition, time.time()
             timestamp = event.message.timestamp or now
             try:
-                for entity_id, record in event.value["records"]:
+                for entity_id, record in keyed_records(event):
                     updated = add_mention(trends.get(entity_id), record, timestamp, now=now, partition=partition)
                     if updated is not None:
                         trends[entity_id] = updated
@@ -566,6 +566,14 @@ def count_entity_mentions(state: State) -> Agent:
                     del trends[stale]
 
     return agent
+
+
+def keyed_records(event: faust.EventT) -> list[tuple[str, Event]]:
+    """The (key, record) pairs of one message of a keyed topic: a group (`repartition`), or, as workers
+    sent them before groups, one record keyed by the message (still on the topic after an upgrade)."""
+    if "records" in event.value:
+        return [(key, record) for key, record in event.value["records"]]
+    return [(event.key, event.value)]
 
 
 def skip_malformed(event: faust.EventT, exc: Exception) -> None:
