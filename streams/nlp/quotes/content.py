@@ -33,27 +33,30 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
         clauses = _listed_after(verb, nearest, cues)
         last = clauses[-1]
-        return subtrees([*clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
+        subject = _object_as_subject(verb, clauses[0])
+        return subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
         if xcomp and any(c.dep_ == "dobj" for c in children):
             return subtrees(xcomp)
+    if "infinitive" in frames:
+        # "pledged to oppose the bill": what the speaker committed to.
+        infinitives = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i and c.tag_ == "VB"]
+        if infinitives and any(a.tag_ == "TO" for a in infinitives[0].children):
+            return subtrees(infinitives[:1])
     if "name" in frames and any(c.dep_ == "oprd" for c in children):
         return subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
-    if "object" in frames:
+    if "object" in frames and not ("as" in frames and _called_as(verb)):
         objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
         if objects:
             # "criticized the senator for opposing the bill": whom, and what for.
             holders = [verb, *objects]
             reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "for"]
             return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i)])
-    for word in ("of", "as", "for", "on"):
+    for word in ("of", "as", "for", "on", "to"):
         if word in frames:
-            # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
-            holders = [verb, *(c for c in children if c.dep_ == "dobj")]
-            preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
-            objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+            preps, objects = _prep_objects(verb, word)
             if word == "as" and not objects:
                 # "described the dinner as Washington celebrating itself": an "as" clause of the verb.
                 preps = [c for c in children if c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children)]
@@ -93,6 +96,22 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     return []
 
 
+def _prep_objects(verb: Token, word: str) -> tuple[list[Token], list[Token]]:
+    """The cue's prepositions `word` and their objects: "accused Russia of ...", where the parser hangs
+    "of" on the verb or on its object."""
+    holders = [verb, *(c for c in verb.children if c.dep_ == "dobj")]
+    preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
+    return preps, [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+
+
+def _called_as(verb: Token) -> bool:
+    """Whether the cue says what something is called: "described the plan as a failure" (a preposition)
+    or "described the summit as the provinces finally speaking" (an "as" clause)."""
+    if _prep_objects(verb, "as")[0]:
+        return True
+    return any(c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children) for c in verb.children)
+
+
 def that_clause_in_circumstances(verb: Token) -> list[Token]:
     """ "said in a statement that the race ...", "said during a news conference that he may wait": the
     parser hung the that-clause on the noun of the cue's circumstances, as if it were a relative clause.
@@ -100,15 +119,19 @@ def that_clause_in_circumstances(verb: Token) -> list[Token]:
     for prep in verb.children:
         if prep.dep_ != "prep" or prep.i < verb.i:
             continue
-        for noun in prep.children:
-            for clause in noun.children:
-                if clause.dep_ not in ("acl", "relcl") or not is_verb(clause):
-                    continue
-                opener = clause.left_edge
-                subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
-                if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
-                    return list(clause.subtree)
+        # "said in one of a series of messages that ...": the clause may hang on any noun of the phrase.
+        for clause in prep.subtree:
+            if clause.dep_ not in ("acl", "relcl") or not is_verb(clause) or clause.i > prep.i + _CIRCUMSTANCE_TOKENS:
+                continue
+            opener = clause.left_edge
+            subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
+            if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
+                return list(clause.subtree)
     return []
+
+
+#: The most tokens a cue's circumstances ("in one of a series of messages") hold before its that-clause.
+_CIRCUMSTANCE_TOKENS = 15
 
 
 #: The most words a cue phrase interrupting its clause may hold on either side of the cue
@@ -224,6 +247,17 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
     ]
 
 
+def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
+    """`said his frequent use of the word doesn't help`: the parser made the complement's subject the
+    cue's object; a subject-less complement right after it takes it back."""
+    if clause.i < verb.i or any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children):
+        return []
+    objects = [c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i]
+    if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
+        return []
+    return objects
+
+
 def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token]:
     """The complement and the clauses listed after it that the parser hung on the cue instead: "said
     the tax would rise, the schools would close and ..." (a second complement), "said she worked nights,
@@ -240,6 +274,10 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         if c.i <= last_word or first_word <= last_word:
             continue
         gap = doc[last_word + 1 : first_word]
+        if not gap and c.dep_ == "ccomp" and c.lemma_.lower() not in cues:
+            # "said the Iranians released by the US were close to ...": the parser split one clause in two.
+            clauses.append(c)
+            continue
         if not gap or not all(t.is_punct or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
             break
         subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)

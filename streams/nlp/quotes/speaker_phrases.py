@@ -18,9 +18,11 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     A relative pronoun is kept as it stands ("Trump, who said ..."): the speaker resolver follows it to
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
-    for child in verb.children:
-        if child.dep_ in SUBJECTS and not quoted(child):
-            return [child]
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
+    # A headline run into the sentence can bring a second "subject": the one across a line break is not.
+    same_line = [c for c in subjects if not _line_break_between(c, verb)]
+    if subjects:
+        return (same_line or subjects)[:1]
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
@@ -34,6 +36,11 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+def _line_break_between(a: Token, b: Token) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    return "\n" in a.doc[lo:hi].text
 
 
 def speaker_span(head: Token) -> tuple[int, int]:

@@ -1,0 +1,142 @@
+"""Cue frames added for issue 12: complements the parser split, infinitives of commitment, prepositional
+and object reports. Sentences written for these tests, in the styles of wire, British and Canadian copy."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from streams.nlp.records import Quote
+
+
+def found(nlp: Language, text: str) -> list[tuple[str, list[str], str | None, list[str]]]:
+    """Each quote as (kind, fragment texts, cue word, speaker mentions)."""
+    doc = nlp(text)
+    quotes: list[Quote] = doc._.quotes
+    return [
+        (
+            q.kind,
+            [text[f.start : f.end] for f in q.fragments],
+            q.cue.text if q.cue else None,
+            [m.text for m in q.speaker_mentions],
+        )
+        for q in quotes
+    ]
+
+
+def test_a_complement_the_parser_split_in_two_is_one_report(nlp: Language) -> None:
+    text = "The minister said the refugees admitted by Canada last year were in most cases already settled in Ontario."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["the refugees admitted by Canada last year were in most cases already settled in Ontario"],
+            "said",
+            ["The minister"],
+        )
+    ]
+
+
+def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
+    text = "She said his constant talk of the old mill in defending the budget doesn't help the town."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["his constant talk of the old mill in defending the budget doesn't help the town"],
+            "said",
+            ["She"],
+        )
+    ]
+
+
+def test_a_that_clause_deep_in_the_circumstances_of_the_cue(nlp: Language) -> None:
+    text = "The mayor said in one of a series of posts on Facebook that the bridge would reopen on Friday."
+    assert found(nlp, text) == [("indirect", ["that the bridge would reopen on Friday"], "said", ["The mayor"])]
+
+
+def test_a_headline_run_into_the_sentence_is_not_its_speaker(nlp: Language) -> None:
+    text = (
+        "Headline Writers Meet\nAsked about the levy, Premier Jane Doe said she knows the cost falls hardest on farms."
+    )
+    assert found(nlp, text) == [
+        ("indirect", ["she knows the cost falls hardest on farms"], "said", ["Premier Jane Doe"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The premier vowed to scrap the carbon levy before the next provincial budget.",
+            "to scrap the carbon levy before the next provincial budget",
+            "vowed",
+            "The premier",
+        ),
+        (
+            "Union leaders pledged to keep the picket lines up through the holidays.",
+            "to keep the picket lines up through the holidays",
+            "pledged",
+            "Union leaders",
+        ),
+        (
+            "The manager promised to field a stronger side against Rangers on Saturday.",
+            "to field a stronger side against Rangers on Saturday",
+            "promised",
+            "The manager",
+        ),
+    ],
+)
+def test_an_infinitive_of_commitment_is_the_report(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "Critics pointed to the rising cost of rent in Vancouver and Toronto.",
+            "the rising cost of rent in Vancouver and Toronto",
+            "pointed",
+            "Critics",
+        ),
+        (
+            "Economists warned of a sharp slowdown in the housing market next spring.",
+            "a sharp slowdown in the housing market next spring",
+            "warned",
+            "Economists",
+        ),
+        (
+            "The chancellor acknowledged the limits of what the Treasury can do about inflation.",
+            "the limits of what the Treasury can do about inflation",
+            "acknowledged",
+            "The chancellor",
+        ),
+        (
+            "Forecasters predict three more rate rises before the end of next year.",
+            "three more rate rises before the end of next year",
+            "predict",
+            "Forecasters",
+        ),
+        (
+            "In a statement, the club described a dressing room that had stopped believing in the system.",
+            "a dressing room that had stopped believing in the system",
+            "described",
+            "the club",
+        ),
+    ],
+)
+def test_prepositional_and_object_reports(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
+    text = "The opposition leader described the deal as a betrayal of coastal communities."
+    assert found(nlp, text) == [
+        ("indirect", ["the deal as a betrayal of coastal communities"], "described", ["The opposition leader"])
+    ]
+
+
+def test_a_short_object_of_a_new_object_cue_is_no_report(nlp: Language) -> None:
+    assert found(nlp, "The captain acknowledged the crowd.") == []
+    assert found(nlp, "Fans pointed to the sky.") == []
