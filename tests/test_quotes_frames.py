@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
+from streams.nlp.quotes import quotations
 from streams.nlp.records import Quote
 
 
@@ -140,3 +141,66 @@ def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
 def test_a_short_object_of_a_new_object_cue_is_no_report(nlp: Language) -> None:
     assert found(nlp, "The captain acknowledged the crowd.") == []
     assert found(nlp, "Fans pointed to the sky.") == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# Marks typed the wrong way, short clauses, more verbs of saying
+
+
+def test_an_opening_mark_typed_where_the_closing_one_belongs(nlp: Language) -> None:
+    text = "“It's a hard thing to pull off,“ said Larry Noble, a lawyer in Ottawa."
+    assert [text[q.start : q.end] for q in quotations(text)] == ["“It's a hard thing to pull off,“"]
+    assert found(nlp, text) == [
+        ("direct", ["“It's a hard thing to pull off,“"], "said", ["Larry Noble, a lawyer in Ottawa"])
+    ]
+
+
+def test_a_year_cut_to_two_digits_opens_no_quotation(nlp: Language) -> None:
+    text = "Rep. Jane Doe said in ‘08 that the early polls meant little. ‘Not now,’ she added."
+    assert [text[q.start : q.end] for q in quotations(text)] == ["‘Not now,’"]
+    assert found(nlp, text)[0] == ("indirect", ["that the early polls meant little"], "said", ["Rep. Jane Doe"])
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        ("Late on Tuesday, the RCMP said it would cooperate.", "it would cooperate", "the RCMP"),
+        ("Half of the voters said they were angry.", "they were angry", "Half"),
+    ],
+)
+def test_a_three_word_clause_is_a_report(nlp: Language, text: str, content: str, speaker: str) -> None:
+    assert found(nlp, text) == [("indirect", [content], "said", [speaker])]
+
+
+def test_three_words_without_a_clause_are_no_report(nlp: Language) -> None:
+    assert found(nlp, "The coach said no one.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The premier reminded reporters that the deficit had shrunk for three straight years.",
+            "that the deficit had shrunk for three straight years",
+            "reminded",
+            "The premier",
+        ),
+        (
+            "The minister assured farmers that the border would stay open through the harvest.",
+            "that the border would stay open through the harvest",
+            "assured",
+            "The minister",
+        ),
+    ],
+)
+def test_verbs_of_reminding_and_assuring(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_quotation_in_the_clause_of_a_cue_verbs_object(nlp: Language) -> None:
+    text = (
+        'During the hearing, Gowdy referenced a report that "less than one percent of the emails" were ever reviewed.'
+    )
+    assert found(nlp, text) == [
+        ("mixed", ['a report that "less than one percent of the emails" were ever reviewed'], "referenced", ["Gowdy"])
+    ]

@@ -523,9 +523,21 @@ def governing_verb(article: Article, q: Quotation) -> Token | None:
     tok = span.root
     while not is_verb(tok) and tok.head.i != tok.i:
         tok = tok.head
+    if is_verb(tok) and tok.lemma_.lower() not in article.cues and tok.dep_ in _CLAUSE_OF_NOUN:
+        # `referenced a report that "less than one percent" were captured`: the clause of the cue's object.
+        holder = tok.head
+        while not is_verb(holder) and holder.head.i != holder.i and holder.dep_ in _NOUN_PATH:
+            holder = holder.head
+        if is_verb(holder) and holder.lemma_.lower() in article.cues:
+            tok = holder
     if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
         return None
     return tok
+
+
+#: A clause that modifies a noun, and the dependencies from that noun up to the verb holding it.
+_CLAUSE_OF_NOUN = ("acl", "relcl")
+_NOUN_PATH = ("dobj", "pobj", "prep", "appos", "conj")
 
 
 def quoted_object(article: Article, q: Quotation) -> bool:
