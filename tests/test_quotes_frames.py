@@ -204,3 +204,25 @@ def test_a_quotation_in_the_clause_of_a_cue_verbs_object(nlp: Language) -> None:
     assert found(nlp, text) == [
         ("mixed", ['a report that "less than one percent of the emails" were ever reviewed'], "referenced", ["Gowdy"])
     ]
+
+
+def test_a_that_clause_hung_on_the_addressee(nlp: Language) -> None:
+    text = "In Honolulu last week, he told a meeting of island leaders that few people understood the stakes."
+    assert found(nlp, text) == [("indirect", ["that few people understood the stakes"], "told", ["he"])]
+
+
+def test_a_participle_after_a_quotation_and_its_cue_is_the_writers(nlp: Language) -> None:
+    text = '"Too much hate," she said, blaming some of it on the candidate.'
+    assert found(nlp, text) == [("direct", ['"Too much hate,"'], "said", ["she"])]
+
+
+def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Language) -> None:
+    text = "Russia is playing interference, he said, imposing new import restrictions on its neighbours."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["Russia is playing interference", "imposing new import restrictions on its neighbours"],
+            "said",
+            ["he"],
+        )
+    ]

@@ -80,7 +80,17 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         clause = [t for t in clause_of(verb).subtree if t.i not in own]
         after = [t for t in clause if t.i > verb.i and not t.is_space]
         # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
-        return after if after and opens_new_sentence(after) else clause
+        if after and opens_new_sentence(after):
+            return after
+        words = [t for t in after if not t.is_punct]
+        # Only after a closing quotation mark: the quotation is all the speaker said.
+        first = verb.left_edge.i
+        closing = any(t.is_quote for t in verb.doc[max(first - 1, 0) : verb.i])
+        quoted = closing and not any(t.is_quote for t in after)
+        if quoted and words and _second_report(words[0]):
+            # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words.
+            return [t for t in clause if t.i < verb.i]
+        return clause
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
@@ -117,7 +127,8 @@ def that_clause_in_circumstances(verb: Token) -> list[Token]:
     parser hung the that-clause on the noun of the cue's circumstances, as if it were a relative clause.
     A clause opened by "that" as a conjunction (not a relative pronoun) with its own subject is the report."""
     for prep in verb.children:
-        if prep.dep_ != "prep" or prep.i < verb.i:
+        # "told a meeting of island leaders that ...": the addressee's phrase holds it the same way.
+        if prep.dep_ not in ("prep", "dobj", "dative") or prep.i < verb.i:
             continue
         # "said in one of a series of messages that ...": the clause may hang on any noun of the phrase.
         for clause in prep.subtree:
