@@ -226,3 +226,44 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             ["he"],
         )
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Relative clauses and quotations under verbs outside the lexicon
+
+
+@pytest.mark.parametrize(
+    ("text", "pronoun", "complement", "cue", "speaker"),
+    [
+        (
+            "Officials are focused on the drawdown of troops, which they say left a vacuum for militants.",
+            "which",
+            "left a vacuum for militants",
+            "say",
+            "they",
+        ),
+        (
+            "Wilcox backed common standards, which he argued help students who move often.",
+            "which",
+            "help students who move often",
+            "argued",
+            "he",
+        ),
+    ],
+)
+def test_a_cue_inside_a_relative_clause_reports_the_pronoun_and_complement(
+    nlp: Language, text: str, pronoun: str, complement: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [pronoun, complement], cue, [speaker])]
+
+
+def test_a_quotation_in_the_shape_of_speech_under_any_verb_of_a_named_speaker(nlp: Language) -> None:
+    text = 'In his speech, Obama embraced the protesters\' "demand for a fair shot at a decent job."'
+    assert found(nlp, text) == [
+        ("mixed", ['the protesters\' "demand for a fair shot at a decent job."'], "embraced", ["Obama"])
+    ]
+
+
+def test_titles_and_quotations_under_a_nameless_subject_are_no_report(nlp: Language) -> None:
+    assert found(nlp, 'She watched "The Apprentice" every week.') == []
+    assert found(nlp, 'The committee adopted a motion that "the council will not change course no matter what."') == []

@@ -544,9 +544,12 @@ def quoted_object(article: Article, q: Quotation) -> bool:
     """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
     short quotation inside a verb's complements makes them the subject's reported words."""
     verb = governing_verb(article, q)
-    if verb is None or verb.idx > q.start or verb.lemma_.lower() not in article.cues:
+    if verb is None or verb.idx > q.start:
         return False
-    if naming_participle(verb, article.cues[verb.lemma_.lower()]):
+    frames = article.cues.get(verb.lemma_.lower())
+    if frames is None and not speech_act(article, q, verb):
+        return False
+    if naming_participle(verb, frames or frozenset()):
         return False
     if any(c.start >= q.end for c in article.with_cue(verb)):
         return False  # `told "Morning Show" that ...`: between the cue and its report, a name
@@ -557,6 +560,16 @@ def quoted_object(article: Article, q: Quotation) -> bool:
     if not any(q.start <= t.idx < q.end for t in content):
         return False
     return add(article, content, verb, speakers(article, heads, verb)) is not None
+
+
+def speech_act(article: Article, q: Quotation, verb: Token) -> bool:
+    """`embraced enhanced interrogation -- "I think ..."`, `rails against its "Great Wall of ..."`: any
+    verb of a source (a name, a pronoun, a role, a document) whose complements hold a quotation in the
+    shape of speech (a clause or a long phrase) reports the source's words, though its lemma is no cue."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or not quote_like(article, q):
+        return False
+    heads = subject_heads(verb, quoted=article.quoted)
+    return bool(heads) and heads[0].pos_ in ("PROPN", "PRON") and can_show(heads[0])
 
 
 def floating(article: Article, q: Quotation) -> bool:

@@ -27,6 +27,8 @@ from streams.nlp.quotes.syntax import (
 def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     children = list(verb.children)
+    if "clause" in frames and (relative := relative_report(verb)):
+        return relative
     ccomp = [c for c in children if c.dep_ == "ccomp"]
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
@@ -104,6 +106,21 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def relative_report(verb: Token) -> list[Token]:
+    """`the drawdown, which they say left a vacuum`: a cue inside a relative clause whose relative
+    pronoun is the subject of the report, not of the cue. The report is the pronoun and the complement."""
+    if verb.dep_ != "relcl":
+        return []
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS and c.i < verb.i]
+    relatives = [c for c in subjects if c.lower_ in RELATIVE]
+    if not relatives or len(subjects) < 2:
+        return []
+    complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]
+    if not complements or complements[0].tag_ == "VBG" or any(a.tag_ == "TO" for a in complements[0].children):
+        return []  # "which they want to keep", "which he kept saying": no report of a clause
+    return [relatives[0], *subtrees(complements[:1])]
 
 
 def _prep_objects(verb: Token, word: str) -> tuple[list[Token], list[Token]]:

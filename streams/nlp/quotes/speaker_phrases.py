@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
-from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, SUBJECTS, coordinated_with_report, is_verb
+from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, RELATIVE, SUBJECTS, coordinated_with_report, is_verb
 
 
 def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
@@ -21,6 +21,8 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
     # A headline run into the sentence can bring a second "subject": the one across a line break is not.
     same_line = [c for c in subjects if not _line_break_between(c, verb)]
+    # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
+    same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
     if subjects:
         return (same_line or subjects)[:1]
     for child in verb.children:
