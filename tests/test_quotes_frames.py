@@ -267,3 +267,38 @@ def test_a_quotation_in_the_shape_of_speech_under_any_verb_of_a_named_speaker(nl
 def test_titles_and_quotations_under_a_nameless_subject_are_no_report(nlp: Language) -> None:
     assert found(nlp, 'She watched "The Apprentice" every week.') == []
     assert found(nlp, 'The committee adopted a motion that "the council will not change course no matter what."') == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# A quotation going on with the report before it
+
+
+@pytest.mark.parametrize(
+    ("text", "fragments", "speaker"),
+    [
+        (
+            'Carter said the pivot to Asia would go on for decades. "This region remains the most consequential."',
+            ["the pivot to Asia would go on for decades", '"This region remains the most consequential."'],
+            "Carter",
+        ),
+        (
+            'The coach said his players had run out of ideas in the second half. "We were flat. We have to be better."',
+            ["his players had run out of ideas in the second half", '"We were flat. We have to be better."'],
+            "The coach",
+        ),
+    ],
+)
+def test_a_quotation_opening_the_next_sentence_goes_on_with_the_report(
+    nlp: Language, text: str, fragments: list[str], speaker: str
+) -> None:
+    assert found(nlp, text) == [("mixed", fragments, "said", [speaker])]
+
+
+def test_narration_between_a_report_and_a_quotation_parts_them(nlp: Language) -> None:
+    text = 'The mayor said the bridge would reopen in May. Crews began work on Monday. "It will be a long summer."'
+    assert found(nlp, text) == [("indirect", ["the bridge would reopen in May"], "said", ["The mayor"])]
+
+
+def test_a_report_is_not_continued_over_a_paragraph_break(nlp: Language) -> None:
+    text = 'The coach said his players had run out of ideas.\n\n"We were flat."'
+    assert found(nlp, text) == [("indirect", ["his players had run out of ideas"], "said", ["The coach"])]

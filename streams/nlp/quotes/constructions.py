@@ -600,6 +600,25 @@ def headline_case(text: str) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
+def follows_report(article: Article, q: Quotation) -> bool:
+    """`Carter said the pivot would go on. "This region remains the most consequential."`: a quotation
+    opening the sentence right after a report, in its paragraph, with no cue of its own, goes on with that
+    report's speaker: it is their words too."""
+    span = article.span(q.start, q.end)
+    if span is None or article.sentence_of(span[0]).start != span.start:
+        return False
+    previous = article.latest_before(q.start)
+    if previous is None or previous.cue is None or not previous.speakers:
+        return False
+    if article.paragraph_of(previous.end) != article.paragraph_of(q.start) or q.start - previous.end > 200:
+        return False
+    last = article.span(previous.end - 1, previous.end)
+    if last is None or article.sentence_of(last[0]).end != span.start:
+        return False  # a sentence of narration between: the quotation is no longer the report's
+    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    return True
+
+
 QuotationConstruction = Callable[[Article, Quotation], bool]
 #: Order matters: a quotation continuing the previous quote is not looked at for a cue of its own.
 QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
@@ -608,6 +627,7 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     signed_with_dash,
     named_before_colon,
     quoted_object,
+    follows_report,
     floating,
 )
 
