@@ -299,6 +299,10 @@ def test_narration_between_a_report_and_a_quotation_parts_them(nlp: Language) ->
     assert found(nlp, text) == [("indirect", ["the bridge would reopen in May"], "said", ["The mayor"])]
 
 
-def test_a_report_is_not_continued_over_a_paragraph_break(nlp: Language) -> None:
+def test_a_quotation_paragraph_after_a_report_floats_on_its_own(nlp: Language) -> None:
+    # Never over the paragraph break: the quotation paragraph is a quote of its own, with no cue.
     text = 'The coach said his players had run out of ideas.\n\n"We were flat."'
-    assert found(nlp, text) == [("indirect", ["his players had run out of ideas"], "said", ["The coach"])]
+    assert found(nlp, text) == [
+        ("indirect", ["his players had run out of ideas"], "said", ["The coach"]),
+        ("direct", ['"We were flat."'], None, ["The coach"]),
+    ]

@@ -573,7 +573,7 @@ def speech_act(article: Article, q: Quotation, verb: Token) -> bool:
 
 
 def floating(article: Article, q: Quotation) -> bool:
-    """A paragraph that is only a quotation, right after a quote's paragraph: a quote of its own, with
+    """A paragraph that is only a quotation, right after a report's paragraph: a quote of its own, with
     no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
     para_start, para_end = article.paragraph_of(q.start)
     if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
@@ -581,7 +581,7 @@ def floating(article: Article, q: Quotation) -> bool:
     if headline_case(article.text[q.start : q.end]):
         return False  # a subheading ('Coal Isn't the Villain.'), not speech
     previous = article.latest_before(q.start)
-    if previous is None or not previous.speakers or not previous.quoted:
+    if previous is None or not previous.speakers:
         return False
     # Only right after that quote's paragraph: further on, the text no longer supports it.
     if para_start - previous.end > 400:
