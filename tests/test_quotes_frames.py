@@ -306,3 +306,30 @@ def test_a_quotation_paragraph_after_a_report_floats_on_its_own(nlp: Language) -
         ("indirect", ["his players had run out of ideas"], "said", ["The coach"]),
         ("direct", ['"We were flat."'], None, ["The coach"]),
     ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# A clause and a colon introducing a quotation; manners of speaking
+
+
+def test_a_clause_closing_on_a_colon_introduces_its_subjects_words(nlp: Language) -> None:
+    text = 'Kasich resisted: "Ohio governors do not have the power to suspend constitutional rights."'
+    assert found(nlp, text) == [
+        ("direct", ['"Ohio governors do not have the power to suspend constitutional rights."'], "resisted", ["Kasich"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The result does not surprise pollster Daron Shaw: "Lesser-known candidates often get the biggest boost."',
+        'Here is what we know: "The plant will close in March and 400 jobs will go."',
+    ],
+)
+def test_a_colon_after_a_clause_without_a_person_for_subject_introduces_no_quote(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []
+
+
+def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
+    text = '"Get back to your seat," the referee barked at the Leafs bench.'
+    assert found(nlp, text) == [("direct", ['"Get back to your seat,"'], "barked", ["the referee"])]

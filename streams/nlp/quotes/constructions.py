@@ -515,6 +515,37 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     return True
 
 
+def introduced_by_colon(article: Article, q: Quotation) -> bool:
+    """`Kasich resisted: "Ohio governors do not have the power ..."`, `as the pollster put it: "..."`: a
+    clause closing on a colon right before a quotation introduces the words of its subject, whatever its
+    verb. The subject must be a person (a name, a pronoun, a role), not the writer's topic."""
+    span = article.span(q.start, q.end)
+    if span is None or span.start < 2 or not quote_like(article, q):
+        return False
+    colon = article.doc[span.start - 1]
+    if colon.text != ":" or article.quoted(colon):
+        return False
+    verb = colon.head
+    while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
+        verb = verb.head
+    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(q.start):
+        return False
+    heads = subject_heads(verb, quoted=article.quoted)
+    if not heads or not _person(heads[0]):
+        return False
+    article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
+    return True
+
+
+def _person(subject: Token) -> bool:
+    """A name, a third-person pronoun or a role ("the senator"): someone whose words can follow."""
+    if subject.pos_ == "PROPN" or subject.ent_type_ in ("PERSON", "ORG", "NORP"):
+        return True
+    if subject.pos_ == "PRON":
+        return subject.lower_ in ("he", "she", "they", "who")
+    return subject.lemma_.lower() in lexicons.words("roles.txt")
+
+
 def governing_verb(article: Article, q: Quotation) -> Token | None:
     """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
     span = article.span(q.start, q.end)
@@ -626,6 +657,7 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     reported_by_nearby_cue,
     signed_with_dash,
     named_before_colon,
+    introduced_by_colon,
     quoted_object,
     follows_report,
     floating,
