@@ -333,3 +333,34 @@ def test_a_colon_after_a_clause_without_a_person_for_subject_introduces_no_quote
 def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
     text = '"Get back to your seat," the referee barked at the Leafs bench.'
     assert found(nlp, text) == [("direct", ['"Get back to your seat,"'], "barked", ["the referee"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The premier's promise that no rural hospital would close was met with applause in Sudbury.",
+            "that no rural hospital would close",
+            "promise",
+            "The premier's",
+        ),
+        (
+            "Ottawa issued a warning that travellers should avoid the region until further notice.",
+            "that travellers should avoid the region until further notice",
+            "warning",
+            "Ottawa",
+        ),
+        (
+            "The coach made the point that his defence had conceded only twice at home all season.",
+            "that his defence had conceded only twice at home all season",
+            "point",
+            "The coach",
+        ),
+    ],
+)
+def test_a_cue_nouns_that_clause(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_cue_noun_without_a_that_clause_reports_nothing(nlp: Language) -> None:
+    assert found(nlp, "There is a threat of rain on Saturday.") == []

@@ -136,10 +136,16 @@ def cue_frames(article: Article) -> None:
 
 
 def noun_report(article: Article, noun: Token) -> None:
-    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker."""
+    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker (or the
+    subject of the verb it is the object of)."""
     content = noun_content(noun)
-    if content:
-        add(article, content, noun, speakers(article, [c for c in noun.children if c.dep_ == "poss"], noun))
+    if not content:
+        return
+    heads = [c for c in noun.children if c.dep_ == "poss"]
+    if not heads and noun.dep_ == "dobj" and is_verb(noun.head):
+        # "made the point that ...", "issued a warning that ...": the one who made it speaks.
+        heads = subject_heads(noun.head, quoted=article.quoted)
+    add(article, content, noun, speakers(article, heads, noun))
 
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
