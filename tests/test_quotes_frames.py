@@ -364,3 +364,46 @@ def test_a_cue_nouns_that_clause(nlp: Language, text: str, content: str, cue: st
 
 def test_a_cue_noun_without_a_that_clause_reports_nothing(nlp: Language) -> None:
     assert found(nlp, "There is a threat of rain on Saturday.") == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# What an "according to" phrase closing its sentence attributes; second complements
+
+
+def test_according_to_after_a_relative_clause_attributes_that_clause(nlp: Language) -> None:
+    text = (
+        "Republicans also denounced the deal, which would slash the company's tax rate to 17 percent, "
+        "according to company leaders."
+    )
+    assert (
+        "indirect",
+        ["which would slash the company's tax rate to 17 percent"],
+        "according",
+        ["company leaders"],
+    ) in (found(nlp, text))
+
+
+def test_according_to_after_a_list_attributes_the_whole_sentence(nlp: Language) -> None:
+    text = (
+        "The fund grew by 8 per cent, the schools would close and the pool would stay open, according to the council."
+    )
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["The fund grew by 8 per cent, the schools would close and the pool would stay open"],
+            "according",
+            ["the council"],
+        )
+    ]
+
+
+def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
+    text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["the country needs to secure the border, but that he would not support mass deportation"],
+            "said",
+            ["Bush"],
+        )
+    ]

@@ -293,6 +293,8 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
     doc = verb.doc
     clauses = [first]
     for c in sorted(verb.children, key=lambda t: t.i):
+        if c.is_punct or c.dep_ == "cc":
+            continue  # the comma and the conjunction between two clauses hang on the cue too
         last_word = clauses[-1].right_edge.i
         while last_word > clauses[-1].i and doc[last_word].is_punct:
             last_word -= 1
@@ -310,7 +312,9 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
             break
         subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)
         listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
-        if c.dep_ == "ccomp" or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+        # "said A, but that B": a second complement, its "that" says so.
+        second = c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        if c.dep_ == "ccomp" or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
             clauses.append(c)
         else:
             break
