@@ -407,3 +407,24 @@ def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> 
             ["Bush"],
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Most voters said they prefer an outsider, while about four in 10 want a candidate with experience.",
+            "they prefer an outsider",
+            "Most voters",
+        ),
+        (
+            "The minister said the plan would work, even though the opposition has called it reckless.",
+            "the plan would work",
+            "The minister",
+        ),
+    ],
+)
+def test_a_contrast_the_writer_sets_beside_the_report_is_cut(
+    nlp: Language, text: str, content: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], "said", [speaker])]

@@ -369,6 +369,10 @@ def noun_content(noun: Token) -> list[Token]:
 _CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
 
 
+#: Words opening an adverbial clause of contrast after a comma.
+_CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
+
+
 def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
 
@@ -386,7 +390,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
     consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
-    if relative or report or consequence or tok.dep_ == "appos":
+    # ", while 4 in 10 want ...", ", even though ...": a contrast the writer sets beside the report.
+    contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
+    if relative or report or consequence or contrast or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
