@@ -428,3 +428,7 @@ def test_a_contrast_the_writer_sets_beside_the_report_is_cut(
     nlp: Language, text: str, content: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], "said", [speaker])]
+
+
+def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
+    assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []

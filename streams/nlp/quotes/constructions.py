@@ -155,6 +155,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0])):
         return
+    if "infinitive" in frames and not (heads and can_show(heads[0])):
+        frames = frames - {"infinitive"}  # "the debate promised to be a test": no one's commitment
     content: list[Token] = []
     if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
