@@ -150,7 +150,7 @@ def noun_report(article: Article, noun: Token) -> None:
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
-    if naming_participle(verb, frames):
+    if naming_participle(verb, frames) or passive_participle(verb):
         return
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0])):
@@ -195,6 +195,14 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def passive_participle(verb: Token) -> bool:
+    """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
+    passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
+    if verb.tag_ != "VBN" or verb.dep_ != "advcl":
+        return False
+    return not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass") for c in verb.children)
 
 
 def can_show(subject: Token) -> bool:
@@ -655,6 +663,8 @@ def follows_report(article: Article, q: Quotation) -> bool:
     span = article.span(q.start, q.end)
     if span is None or article.sentence_of(span[0]).start != span.start:
         return False
+    if "?" in article.text[max(q.start, q.end - 3) : q.end]:
+        return False  # a question after a report is often the interviewer's, not the speaker's
     previous = article.latest_before(q.start)
     if previous is None or previous.cue is None or not previous.speakers:
         return False

@@ -19,7 +19,8 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
-    # A headline run into the sentence can bring a second "subject": the one across a line break is not.
+    # A headline or a dateline run into the sentence can bring a second "subject" ("LONDON (Reuters) -
+    # Britain's finance minister said"): the one across a line break or a dash is not.
     same_line = [c for c in subjects if not _line_break_between(c, verb)]
     # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
     same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
@@ -42,7 +43,12 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
 
 def _line_break_between(a: Token, b: Token) -> bool:
     lo, hi = sorted((a.i, b.i))
-    return "\n" in a.doc[lo:hi].text
+    between = a.doc[lo:hi]
+    return "\n" in between.text or any(t.text in _DATELINE_DASHES and t.whitespace_ for t in between)
+
+
+#: Dashes that close a dateline ("OTTAWA -", "LONDON (Reuters) --").
+_DATELINE_DASHES = frozenset({"-", "--", "—", "–"})
 
 
 def speaker_span(head: Token) -> tuple[int, int]:

@@ -1,0 +1,137 @@
+"""Quote extraction on sentences written in the styles the extractor meets: wire copy with datelines,
+British and Canadian papers, sports reports, political coverage. Each asserts the exact quotes."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from tests.test_quotes_frames import found
+
+CASES = [
+    # Wire copy: the dateline is no speaker.
+    (
+        "LONDON (Reuters) - Britain's finance minister said on Tuesday that borrowing would fall next year.",
+        [("indirect", ["that borrowing would fall next year"], "said", ["Britain's finance minister"])],
+    ),
+    (
+        "OTTAWA — Finance Minister Jane Doe says the federal deficit will shrink by half over the next two years.",
+        [
+            (
+                "indirect",
+                ["the federal deficit will shrink by half over the next two years"],
+                "says",
+                ["Finance Minister Jane Doe"],
+            )
+        ],
+    ),
+    (
+        "MONTREAL — Quebec's premier announced Wednesday that the province would lift its mask mandate on May 14.",
+        [
+            (
+                "indirect",
+                ["that the province would lift its mask mandate on May 14"],
+                "announced",
+                ["Quebec's premier"],
+            )
+        ],
+    ),
+    # British papers.
+    (
+        '"There is no plan B," the Prime Minister\'s official spokesman told reporters at Westminster.',
+        [("direct", ['"There is no plan B,"'], "told", ["the Prime Minister's official spokesman"])],
+    ),
+    (
+        '"We were second best from the first whistle," admitted the Arsenal manager, whose side slipped to fifth.',
+        [("direct", ['"We were second best from the first whistle,"'], "admitted", ["the Arsenal manager"])],
+    ),
+    (
+        'Ms. Sturgeon wrote on Twitter that Scotland\'s voice "must be heard" in the negotiations.',
+        [("mixed", ['that Scotland\'s voice "must be heard" in the negotiations'], "wrote", ["Ms. Sturgeon"])],
+    ),
+    # Canadian papers.
+    (
+        "Ottawa Mayor Jim Watson told reporters Monday that the LRT line would not reopen before the end of the month.",
+        [
+            (
+                "indirect",
+                ["that the LRT line would not reopen before the end of the month"],
+                "told",
+                ["Ottawa Mayor Jim Watson"],
+            )
+        ],
+    ),
+    (
+        "According to Statistics Canada, the jobless rate fell to 5.2 per cent in June.",
+        [("indirect", ["the jobless rate fell to 5.2 per cent in June"], "According", ["Statistics Canada"])],
+    ),
+    (
+        "In a statement, the RCMP said officers had arrested two men in connection with the break-in.",
+        [("indirect", ["officers had arrested two men in connection with the break-in"], "said", ["the RCMP"])],
+    ),
+    (
+        "Smith, 34, told CBC News he had not been paid for three months.",
+        [("indirect", ["he had not been paid for three months"], "told", ["Smith, 34"])],
+    ),
+    # Sports.
+    (
+        '"It\'s a sad day for hockey in this city," said Canucks captain Bo Horvat. "We let the fans down."',
+        [
+            (
+                "direct",
+                ['"It\'s a sad day for hockey in this city,"', '"We let the fans down."'],
+                "said",
+                ["Canucks captain Bo Horvat"],
+            )
+        ],
+    ),
+    (
+        "The Raptors coach was blunt about his team's effort. \"We didn't show up tonight,\" he said.",
+        [("direct", ['"We didn\'t show up tonight,"'], "said", ["he"])],
+    ),
+    # Political coverage: two reports in one sentence, each with its own cue.
+    (
+        'The premier insisted the pipeline would be built, adding that Alberta would "not be bullied" by Ottawa.',
+        [
+            ("indirect", ["the pipeline would be built"], "insisted", ["The premier"]),
+            ("mixed", ['that Alberta would "not be bullied" by Ottawa'], "adding", ["The premier"]),
+        ],
+    ),
+    (
+        'The opposition leader called the budget "a betrayal of working families" and vowed to vote against it.',
+        [
+            ("mixed", ['the budget "a betrayal of working families"'], "called", ["The opposition leader"]),
+            ("indirect", ["to vote against it"], "vowed", ["The opposition leader"]),
+        ],
+    ),
+    (
+        "Critics say the bill, which passed second reading on Thursday, gives police sweeping new powers.",
+        [
+            (
+                "indirect",
+                ["the bill, which passed second reading on Thursday, gives police sweeping new powers"],
+                "say",
+                ["Critics"],
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_quotes_in_the_styles_of_news(nlp: Language, text: str, expected: list) -> None:
+    assert found(nlp, text) == expected
+
+
+def test_a_question_put_to_the_speaker_is_not_their_report(nlp: Language) -> None:
+    # "Asked whether ..." reports what was put to the chief executive, by someone unnamed.
+    text = 'Asked whether he would resign, the chief executive replied: "Absolutely not. I have a job to finish."'
+    assert found(nlp, text) == [
+        ("direct", ['"Absolutely not. I have a job to finish."'], "replied", ["the chief executive"])
+    ]
+
+
+def test_a_question_after_a_report_is_not_joined_to_it(nlp: Language) -> None:
+    # The interviewer's question after the coach's report: not the coach's words.
+    text = 'The coach said his team had lost its way in March. "Can they turn it around?"'
+    assert found(nlp, text) == [("indirect", ["his team had lost its way in March"], "said", ["The coach"])]
