@@ -115,6 +115,31 @@ CASES = [
             )
         ],
     ),
+    # Idioms of quoting.
+    (
+        "The minister was quoted as saying that the strike would be over by Christmas.",
+        [("indirect", ["that the strike would be over by Christmas"], "saying", ["The minister"])],
+    ),
+    (
+        'As one resident put it, "We are tired of being ignored."',
+        [("direct", ['"We are tired of being ignored."'], "put", ["one resident"])],
+    ),
+    (
+        "As the mayor put it on Monday, the city cannot afford another winter like the last one.",
+        [("indirect", ["the city cannot afford another winter like the last one"], "put", ["the mayor"])],
+    ),
+    (
+        "The minister put the plan that his staff had drafted on hold.",
+        [],
+    ),
+    (
+        'Speaking to the BBC, the foreign secretary said the talks had been "constructive".',
+        [("mixed", ['the talks had been "constructive"'], "said", ["the foreign secretary"])],
+    ),
+    (
+        "It was reported that the chairman had resigned before the meeting.",
+        [],
+    ),
 ]
 
 

@@ -69,7 +69,9 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                 if word == "on":  # "called on Congress to act": whom, and what they are to do
                     objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
                 return subtrees(objects)
-    if "clause" in frames and _as_clause(verb):
+    if "as-it" in frames and not _as_clause(verb, idiom=True):
+        return []  # "put" reports only in "as the mayor put it"
+    if ("clause" in frames or "as-it" in frames) and _as_clause(verb, idiom="as-it" in frames):
         # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
         head = clause_of(verb)
         own = {t.i for t in verb.subtree}
@@ -250,11 +252,15 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     return [t for t in doc[sent.start : left]]
 
 
-def _as_clause(verb: Token) -> bool:
-    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own."""
+def _as_clause(verb: Token, idiom: bool = False) -> bool:
+    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own; with
+    `idiom`, one whose object is "it" ("as one resident put it")."""
     if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return False
-    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+    objects = [c for c in verb.children if c.dep_ in ("ccomp", "dobj", "xcomp")]
+    if idiom:
+        return len(objects) == 1 and objects[0].lower_ == "it"
+    return not objects
 
 
 #: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of

@@ -19,6 +19,9 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
+    if not subjects and verb.lemma_ in _QUOTED_AS:
+        # "The minister was quoted as saying ...": the one quoted is the passive subject.
+        subjects = [c for c in verb.children if c.dep_ == "nsubjpass" and not quoted(c)]
     # A headline or a dateline run into the sentence can bring a second "subject" ("LONDON (Reuters) -
     # Britain's finance minister said"): the one across a line break or a dash is not.
     same_line = [c for c in subjects if not _line_break_between(c, verb)]
@@ -39,6 +42,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+#: Verbs whose passive subject is the speaker of the report hung on them ("was quoted as saying").
+_QUOTED_AS = frozenset({"quote", "cite"})
 
 
 def _line_break_between(a: Token, b: Token) -> bool:
