@@ -72,29 +72,9 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "as-it" in frames and not _as_clause(verb, idiom=True):
         return []  # "put" reports only in "as the mayor put it"
     if ("clause" in frames or "as-it" in frames) and _as_clause(verb, idiom="as-it" in frames):
-        # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
-        head = clause_of(verb)
-        own = {t.i for t in verb.subtree}
-        if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
-            own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
-        return [t for t in head.subtree if t.i not in own]
+        return _as_clause_content(verb, cues)
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
-        # "Nothing, he said, will change": the cue interrupts the clause it reports.
-        own = {t.i for t in verb.subtree}
-        clause = [t for t in clause_of(verb).subtree if t.i not in own]
-        after = [t for t in clause if t.i > verb.i and not t.is_space]
-        # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
-        if after and opens_new_sentence(after):
-            return after
-        words = [t for t in after if not t.is_punct]
-        # Only after a closing quotation mark: the quotation is all the speaker said.
-        first = verb.left_edge.i
-        closing = any(t.is_quote for t in verb.doc[max(first - 1, 0) : verb.i])
-        quoted = closing and not any(t.is_quote for t in after)
-        if quoted and words and _second_report(words[0]):
-            # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words.
-            return [t for t in clause if t.i < verb.i]
-        return clause
+        return _interrupted_by_cue(verb)
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
@@ -108,6 +88,34 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def _interrupted_by_cue(verb: Token) -> list[Token]:
+    """ "Nothing, he said, will change": the clause a parenthetical cue interrupts is its report."""
+    own = {t.i for t in verb.subtree}
+    clause = [t for t in clause_of(verb).subtree if t.i not in own]
+    after = [t for t in clause if t.i > verb.i and not t.is_space]
+    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
+    if after and opens_new_sentence(after):
+        return after
+    words = [t for t in after if not t.is_punct]
+    # Only after a closing quotation mark: the quotation is all the speaker said.
+    first = verb.left_edge.i
+    closing = any(t.is_quote for t in verb.doc[max(first - 1, 0) : verb.i])
+    quoted = closing and not any(t.is_quote for t in after)
+    if quoted and words and _second_report(words[0]):
+        # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words.
+        return [t for t in clause if t.i < verb.i]
+    return clause
+
+
+def _as_clause_content(verb: Token, cues: Container[str]) -> list[Token]:
+    """ "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report."""
+    head = clause_of(verb)
+    own = {t.i for t in verb.subtree}
+    if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
+        own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
+    return [t for t in head.subtree if t.i not in own]
 
 
 def relative_report(verb: Token) -> list[Token]:
