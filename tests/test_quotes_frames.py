@@ -432,3 +432,33 @@ def test_a_contrast_the_writer_sets_beside_the_report_is_cut(
 
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
+
+
+# ---------------------------------------------------------------------------------------------------
+# A cue closing its sentence, however the parser hung it
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "The Internet has also made it possible for people with like-minded, if bogus, ideas and theories "
+            "to organize into communities and reach others, she said.",
+            "The Internet has also made it possible for people with like-minded, if bogus, ideas and theories "
+            "to organize into communities and reach others",
+            "she",
+        ),
+        (
+            'Those who do take on heavy debt struggle, even with a "good" job, he said.',
+            'Those who do take on heavy debt struggle, even with a "good" job',
+            "he",
+        ),
+    ],
+)
+def test_a_cue_closing_its_sentence_without_a_complement(nlp: Language, text: str, content: str, speaker: str) -> None:
+    kind = "mixed" if '"' in content else "indirect"
+    assert found(nlp, text) == [(kind, [content], "said", [speaker])]
+
+
+def test_a_cue_closing_a_sentence_without_a_clause_reports_nothing(nlp: Language) -> None:
+    assert found(nlp, "In Washington, he said.") == []

@@ -240,7 +240,7 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return []
     ccomp = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
-    if not ccomp:
+    if not ccomp and not _closes_without_complement(verb):
         return []
     doc = verb.doc
     sent = verb.sent
@@ -250,14 +250,25 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     first = min(subject.left_edge.i, verb.i)
     last = max(subject.right_edge.i, verb.i)
     left = first - 1
-    if left <= sent.start or doc[left].text != "," or ccomp[0].right_edge.i >= left:
+    if left <= sent.start or doc[left].text != "," or (ccomp and ccomp[0].right_edge.i >= left):
         return []
     end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
     if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
         return []
-    if ccomp[0].left_edge.i <= sent.start:
+    if ccomp and ccomp[0].left_edge.i <= sent.start:
         return []
-    return [t for t in doc[sent.start : left]]
+    before = doc[sent.start : left]
+    if not ccomp and not any(is_verb(t) for t in before):
+        return []  # "In Washington, he said.": no clause before the cue
+    return list(before)
+
+
+def _closes_without_complement(verb: Token) -> bool:
+    """`The plant is hanging on, but it is under pressure, he said.` parsed with the cue as an adverbial
+    clause, or as the root with the clause before it in pieces: a cue with no complement of its own."""
+    if verb.dep_ not in ("advcl", "ROOT", "parataxis", "conj"):
+        return False
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd") for c in verb.children)
 
 
 def _as_clause(verb: Token, idiom: bool = False) -> bool:

@@ -28,7 +28,7 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
     same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
     if subjects:
-        return (same_line or subjects)[:1]
+        return [_nearest_subject(same_line or subjects, verb)]
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
@@ -42,6 +42,18 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
+    """Of several subjects the parser gave a cue, the one nearest it ("... for people with ideas to
+    organize, she said"), or the first of a run of them that the parser cut out of one phrase
+    ("GOP presidential candidate Dr. Ben Carson said": the role and the name are one speaker)."""
+    ordered = sorted(subjects, key=lambda c: c.i)
+    nearest = min(ordered, key=lambda c: abs(c.i - verb.i))
+    k = ordered.index(nearest)
+    while k > 0 and ordered[k - 1].right_edge.i + 1 == ordered[k].left_edge.i:
+        k -= 1
+    return ordered[k]
 
 
 #: Verbs whose passive subject is the speaker of the report hung on them ("was quoted as saying").
