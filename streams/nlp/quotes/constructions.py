@@ -619,9 +619,9 @@ def quoted_object(article: Article, q: Quotation) -> bool:
 
 
 def speech_act(article: Article, q: Quotation, verb: Token) -> bool:
-    """`embraced enhanced interrogation -- "I think ..."`, `rails against its "Great Wall of ..."`: any
-    verb of a source (a name, a pronoun, a role, a document) whose complements hold a quotation in the
-    shape of speech (a clause or a long phrase) reports the source's words, though its lemma is no cue."""
+    """`Obama embraced the protesters' "demand for a fair shot at a decent job"`: any finite verb of a
+    named source (a name or a pronoun) whose complements hold a quotation in the shape of speech (a clause
+    or a long phrase) reports the source's words, though its lemma is no cue."""
     if verb.tag_ not in ("VBD", "VBZ", "VBP") or not quote_like(article, q):
         return False
     heads = subject_heads(verb, quoted=article.quoted)
