@@ -462,3 +462,15 @@ def test_a_cue_closing_its_sentence_without_a_complement(nlp: Language, text: st
 
 def test_a_cue_closing_a_sentence_without_a_clause_reports_nothing(nlp: Language) -> None:
     assert found(nlp, "In Washington, he said.") == []
+
+
+def test_a_which_clause_about_a_name_is_the_writers_background(nlp: Language) -> None:
+    text = "The senator said she would campaign for Ms. Smith in Manitoba, which votes next month."
+    assert found(nlp, text) == [("indirect", ["she would campaign for Ms. Smith in Manitoba"], "said", ["The senator"])]
+
+
+def test_a_which_clause_about_a_common_noun_stays_with_the_report(nlp: Language) -> None:
+    text = "The minister said the cuts would hit the budget, which had already been trimmed twice."
+    assert found(nlp, text) == [
+        ("indirect", ["the cuts would hit the budget, which had already been trimmed twice"], "said", ["The minister"])
+    ]

@@ -410,7 +410,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and holds_report(tok, cues))
+        doc[start].lower_ in ("who", "whose", "where")
+        or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
     )
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
