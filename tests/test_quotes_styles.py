@@ -160,3 +160,16 @@ def test_a_question_after_a_report_is_not_joined_to_it(nlp: Language) -> None:
     # The interviewer's question after the coach's report: not the coach's words.
     text = 'The coach said his team had lost its way in March. "Can they turn it around?"'
     assert found(nlp, text) == [("indirect", ["his team had lost its way in March"], "said", ["The coach"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation", "cue", "speaker"),
+    [
+        ('Asked if he would run again, the mayor replied: "No."', '"No."', "replied", "the mayor"),
+        ('The anchor, who was off camera, then asked, "Really?"', '"Really?"', "asked", "The anchor"),
+    ],
+)
+def test_a_one_word_quotation_right_after_its_cue(
+    nlp: Language, text: str, quotation: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [quotation], cue, [speaker])]

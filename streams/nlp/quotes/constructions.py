@@ -321,18 +321,22 @@ _CUE_AFTER_TOKENS = 6
 def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> bool:
     """A quotation opening its sentence and closing on a comma, a question or an exclamation mark, with a
     cue verb right after it: the news convention for speech, however short (`"Never," she said`)."""
+    doc = article.doc
+    if first >= 2 and doc[first - 1].text in (",", ":") and _saying(article, doc[first - 2]):
+        return True  # `then asked, "Really?"`, `she replied: "No."`: right after its cue
     inside = article.text[max(q.start, q.end - 3) : q.end]
     if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
         return False
-    doc = article.doc
     if article.sentence_of(doc[first]).start != first:
         return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
     sentence_end = article.sentence_of(doc[after - 1]).end
-    for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)]:
-        frames = article.cues.get(tok.lemma_.lower())
-        if frames is not None and "clause" in frames and is_verb(tok):
-            return True
-    return False
+    return any(_saying(article, tok) for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)])
+
+
+def _saying(article: Article, tok: Token) -> bool:
+    """A cue verb of saying (a clause cue) outside quotation marks."""
+    frames = article.cues.get(tok.lemma_.lower())
+    return frames is not None and "clause" in frames and is_verb(tok) and not article.quoted(tok)
 
 
 def continues_previous(article: Article, q: Quotation, next_sentence_only: bool = False) -> bool:
