@@ -173,3 +173,10 @@ def test_a_one_word_quotation_right_after_its_cue(
     nlp: Language, text: str, quotation: str, cue: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("direct", [quotation], cue, [speaker])]
+
+
+def test_speaking_of_a_quoted_phrase(nlp: Language) -> None:
+    text = 'At the unveiling, the chief executive spoke of "a new era for the company and its workers."'
+    assert found(nlp, text) == [
+        ("mixed", ['of "a new era for the company and its workers."'], "spoke", ["the chief executive"])
+    ]
