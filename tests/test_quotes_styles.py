@@ -115,6 +115,36 @@ CASES = [
             )
         ],
     ),
+    (
+        "The federal government will not back down on the carbon tax, Trudeau told reporters in Ottawa.",
+        [("indirect", ["The federal government will not back down on the carbon tax"], "told", ["Trudeau"])],
+    ),
+    (
+        '"It was terrifying," said Marie Tremblay through a translator, recalling the night the river rose.',
+        [("direct", ['"It was terrifying,"'], "said", ["Marie Tremblay"])],
+    ),
+    (
+        '"Look, I understand people are frustrated," Ford said Thursday. "But we are doing everything we can."',
+        [
+            (
+                "direct",
+                ['"Look, I understand people are frustrated,"', '"But we are doing everything we can."'],
+                "said",
+                ["Ford"],
+            )
+        ],
+    ),
+    (
+        "Court documents allege the company knowingly sold contaminated beef to retailers in three provinces.",
+        [
+            (
+                "indirect",
+                ["the company knowingly sold contaminated beef to retailers in three provinces"],
+                "allege",
+                ["Court documents"],
+            )
+        ],
+    ),
     # Idioms of quoting.
     (
         "The minister was quoted as saying that the strike would be over by Christmas.",
