@@ -210,3 +210,28 @@ def test_speaking_of_a_quoted_phrase(nlp: Language) -> None:
     assert found(nlp, text) == [
         ("mixed", ['of "a new era for the company and its workers."'], "spoke", ["the chief executive"])
     ]
+
+
+def test_a_programme_named_in_the_cues_circumstances_is_no_quote(nlp: Language) -> None:
+    text = (
+        '"I think Kasich would be the best nominee, but he does not have a chance," Graham said on '
+        'MSNBC\'s "Morning Joe," adding that the race was over.'
+    )
+    assert found(nlp, text) == [
+        (
+            "direct",
+            ['"I think Kasich would be the best nominee, but he does not have a chance,"'],
+            "said",
+            ["Graham"],
+        ),
+        ("indirect", ["that the race was over"], "adding", ["Graham"]),
+    ]
+    text = 'Asked about the deal, the premier said in an interview with "Power and Politics" that talks would resume.'
+    assert found(nlp, text) == [("indirect", ["that talks would resume"], "said", ["the premier"])]
+
+
+def test_a_nickname_in_the_cues_object_is_the_speakers_words(nlp: Language) -> None:
+    text = 'The columnist called the senator "Little Marco" in his weekly piece.'
+    assert found(nlp, text) == [
+        ("mixed", ['the senator "Little Marco" in his weekly piece'], "called", ["The columnist"])
+    ]

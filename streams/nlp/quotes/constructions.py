@@ -604,7 +604,7 @@ def quoted_object(article: Article, q: Quotation) -> bool:
     """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
     short quotation inside a verb's complements makes them the subject's reported words."""
     verb = governing_verb(article, q)
-    if verb is None or verb.idx > q.start:
+    if verb is None or verb.idx > q.start or title_in_circumstances(article, q, verb):
         return False
     frames = article.cues.get(verb.lemma_.lower())
     if frames is None and not speech_act(article, q, verb):
@@ -652,6 +652,42 @@ def floating(article: Article, q: Quotation) -> bool:
         return False
     article.add(Candidate([(q.start, q.end)], None, list(previous.speakers), [(q.start, q.end)]))
     return True
+
+
+#: Short words a title leaves in lower case ("Meet the Press", "Fox and Friends").
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
+#: The most words a title set in quotation marks is read as ("Andrea Mitchell Reports").
+_TITLE_WORDS = 6
+
+
+#: Prepositions of a cue's circumstances (where, when, to whom the words were said).
+_CIRCUMSTANCES = frozenset({"in", "on", "during", "with", "to", "at", "for"})
+
+
+def title_in_circumstances(article: Article, q: Quotation, verb: Token) -> bool:
+    """`said in an interview with "Fox News Sunday"`, `told "Fox and Friends"`: a title in the cue's
+    circumstances or its addressee names a programme, it is no one's words ("called him "Little Marco""
+    is: a nickname stands in the cue's object)."""
+    if not title_case(article.text[q.start : q.end]) or headline_case(article.sentence_of(verb).text):
+        return False  # in a headline every word is capitalized: no telling a title
+    holders = [c for c in verb.children if c.i > verb.i and c.dep_ == "prep" and c.lower_ in _CIRCUMSTANCES]
+    if verb.lemma_ in ("tell", "speak"):
+        holders += [c for c in verb.children if c.dep_ in ("dative", "dobj")]
+    span = article.span(q.start, q.end)
+    words = [t for t in span if not t.is_punct] if span is not None else []
+    return bool(words) and any(c == words[0] or c in words[0].ancestors for c in holders)
+
+
+def title_case(text: str) -> bool:
+    """A short quotation with every word capitalized but the small ones: the title of a show, a book,
+    a programme ("Face the Nation", "Off Message"), not a phrase of speech."""
+    words = _WORD.findall(text)
+    if not words or len(words) > _TITLE_WORDS:
+        return False
+    return (
+        all(w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)
+        and words[0][0].isupper()
+    )
 
 
 def headline_case(text: str) -> bool:
