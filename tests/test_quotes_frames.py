@@ -474,3 +474,11 @@ def test_a_which_clause_about_a_common_noun_stays_with_the_report(nlp: Language)
     assert found(nlp, text) == [
         ("indirect", ["the cuts would hit the budget, which had already been trimmed twice"], "said", ["The minister"])
     ]
+
+
+def test_finding_oneself_somewhere_is_no_finding(nlp: Language) -> None:
+    assert found(nlp, "The network found itself playing host to the candidates night after night.") == []
+    text = "The study found that wait times in Nova Scotia had doubled since 2010."
+    assert found(nlp, text) == [
+        ("indirect", ["that wait times in Nova Scotia had doubled since 2010"], "found", ["The study"])
+    ]

@@ -153,8 +153,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     if naming_participle(verb, frames) or passive_participle(verb):
         return
     heads = subject_heads(verb, quoted=article.quoted)
-    if "evidence" in frames and not (heads and can_show(heads[0])):
-        return
+    if "evidence" in frames and not (heads and can_show(heads[0]) and not _reflexive_object(verb)):
+        return  # "Fox News found itself playing host ...": where the subject ended up, not a finding
     if "infinitive" in frames and not (heads and can_show(heads[0])):
         frames = frames - {"infinitive"}  # "the debate promised to be a test": no one's commitment
     content: list[Token] = []
@@ -195,6 +195,14 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+_REFLEXIVES = frozenset({"itself", "himself", "herself", "themselves", "myself", "ourselves", "yourself"})
+
+
+def _reflexive_object(verb: Token) -> bool:
+    """A reflexive pronoun right after the cue ("found itself", "found themselves")."""
+    return verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ in _REFLEXIVES
 
 
 def passive_participle(verb: Token) -> bool:
