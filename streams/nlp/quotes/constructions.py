@@ -262,10 +262,6 @@ def according_to(article: Article, according: Token) -> None:
     add(article, content, according, speakers(article, sources, according))
 
 
-#: Words opening a modifier whose fact an "according to" phrase right after it attributes.
-_ATTRIBUTED_MODIFIERS = frozenset({"which", "who", "with", "where"})
-
-
 def _sentence_around(article: Article, according: Token) -> list[Token]:
     """ "A, B and C, according to the survey.": an "according to" phrase closing its sentence after a
     comma reports all of the sentence before it (after a colon, if one sets up the sentence), not only
@@ -278,11 +274,6 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
     if not after and first > sentence.start and doc[first - 1].text == ",":
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
         start = colons[-1] + 1 if colons else sentence.start
-        # "the deal, which would cut its tax rate to 17 percent, according to ...": the modifier right
-        # before the phrase holds the fact it attributes, not the sentence it hangs on.
-        commas = [t.i for t in doc[start : first - 1] if t.text == ","]
-        if commas and commas[-1] + 1 < first - 1 and doc[commas[-1] + 1].lower_ in _ATTRIBUTED_MODIFIERS:
-            start = commas[-1] + 1
         return list(doc[start : first - 1])
     if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
         return list(doc[last + 2 : sentence.end])
