@@ -145,6 +145,40 @@ CASES = [
             )
         ],
     ),
+    # Opinion pages.
+    (
+        "As my colleague noted last week, the numbers simply do not add up.",
+        [("indirect", ["the numbers simply do not add up"], "noted", ["my colleague"])],
+    ),
+    (
+        "Critics have long argued that the league's salary cap punishes well-run teams.",
+        [("indirect", ["that the league's salary cap punishes well-run teams"], "argued", ["Critics"])],
+    ),
+    # Sports.
+    (
+        "\"He's the best pure passer I've seen,\" Raptors coach Nick Nurse said of the rookie. "
+        '"He sees things nobody else does."',
+        [
+            (
+                "direct",
+                ["\"He's the best pure passer I've seen,\"", '"He sees things nobody else does."'],
+                "said",
+                ["Raptors coach Nick Nurse"],
+            )
+        ],
+    ),
+    (
+        'The striker, who scored twice, insisted afterwards: "It\'s a team effort. Every goal belongs to all of us."',
+        [("direct", ['"It\'s a team effort. Every goal belongs to all of us."'], "insisted", ["The striker"])],
+    ),
+    (
+        '"We\'re going to the Cup final!" screamed the play-by-play announcer as the horn sounded.',
+        [("direct", ['"We\'re going to the Cup final!"'], "screamed", ["the play-by-play announcer"])],
+    ),
+    (
+        "Nobody, the coach said, had expected the team to reach the playoffs.",
+        [("indirect", ["Nobody", "had expected the team to reach the playoffs"], "said", ["the coach"])],
+    ),
     # Idioms of quoting.
     (
         "The minister was quoted as saying that the strike would be over by Christmas.",

@@ -113,7 +113,8 @@ def _as_clause_content(verb: Token, cues: Container[str]) -> list[Token]:
     """ "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report."""
     head = clause_of(verb)
     own = {t.i for t in verb.subtree}
-    if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
+    if head.lemma_.lower() in cues and any(c.dep_ == "ccomp" for c in head.children):
+        # "As he noted, the mayor said the bridge is old": that cue and its speaker are no part of it
         own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
     return [t for t in head.subtree if t.i not in own]
 
