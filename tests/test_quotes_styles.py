@@ -179,6 +179,31 @@ CASES = [
         "Nobody, the coach said, had expected the team to reach the playoffs.",
         [("indirect", ["Nobody", "had expected the team to reach the playoffs"], "said", ["the coach"])],
     ),
+    # US papers.
+    (
+        "Smith and Jones said they would appeal the ruling.",
+        [("indirect", ["they would appeal the ruling"], "said", ["Smith", "Jones"])],
+    ),
+    (
+        "The White House press secretary, Karine Jean-Pierre, told reporters that the administration was "
+        '"monitoring the situation closely."',
+        [
+            (
+                "mixed",
+                ['that the administration was "monitoring the situation closely."'],
+                "told",
+                ["The White House press secretary, Karine Jean-Pierre"],
+            )
+        ],
+    ),
+    (
+        "According to the complaint, filed in federal court in Manhattan, the bank ignored repeated warnings.",
+        [("indirect", ["the bank ignored repeated warnings"], "According", ["the complaint"])],
+    ),
+    (
+        "Neither campaign responded to requests for comment on Sunday.",
+        [],
+    ),
     # Idioms of quoting.
     (
         "The minister was quoted as saying that the strike would be over by Christmas.",

@@ -276,7 +276,15 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])
     if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
-        return list(doc[last + 2 : sentence.end])
+        start = last + 2
+        # "According to the complaint, filed in federal court, the bank ...": the participle describes
+        # the source, it is not what the source says.
+        opener = doc[start] if start < sentence.end else None
+        if opener is not None and opener.tag_ == "VBN" and opener.dep_ in ("advcl", "acl"):
+            comma = opener.right_edge.i + 1
+            if comma < sentence.end and doc[comma].text == ",":
+                start = comma + 1
+        return list(doc[start : sentence.end])
     return []
 
 
