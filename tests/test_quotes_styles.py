@@ -294,3 +294,18 @@ def test_a_nickname_in_the_cues_object_is_the_speakers_words(nlp: Language) -> N
     assert found(nlp, text) == [
         ("mixed", ['the senator "Little Marco" in his weekly piece'], "called", ["The columnist"])
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The company is said to be considering a sale of its Canadian unit.",
+        'So-called "experts" have been wrong about this market for years.',
+        'The film "No Country for Old Men" won four Oscars.',
+        "Everything she said turned out to be true.",
+        "The report, which runs to 400 pages, will be tabled next week.",
+        "Voters in the riding have been told to expect long lines.",
+    ],
+)
+def test_no_quote_where_nobody_is_quoted(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []
