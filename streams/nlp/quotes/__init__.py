@@ -7,8 +7,11 @@ One parse, read by a short pipeline of constructions (`constructions.PIPELINE`, 
    whose dependency frame holds content ("said that ...", "..., he said", "condemned ...",
    "according to X, ..."); its speaker is the cue's subject (or the "by"/"according to" object);
 3. quotation marks: every quotation no frame covered continues the quote before it
-   (`"...," he said. "..."`), finds a cue near it, is signed with a dash, is the object of a cue verb,
-   or floats (a paragraph that is only a quote).
+   (`"...," he said. "..."`), finds a cue near it, is signed with a dash, follows a name or a person's
+   clause and a colon (`Kasich resisted: "..."`), is the object of a cue verb (or of any verb of a named
+   speaker, when it is in the shape of speech), goes on with the report of the sentence before it
+   (`Carter said the pivot would go on. "..."`), or floats (a paragraph that is only a quote, after a
+   report's paragraph).
 
 Modules: `marks` (quotation marks on the text), `syntax`, `speaker_phrases` and `content` (what a cue's
 dependency frame says), `candidates` (the article's indexes and the quotes found so far), `assembly`

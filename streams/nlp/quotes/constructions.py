@@ -136,19 +136,27 @@ def cue_frames(article: Article) -> None:
 
 
 def noun_report(article: Article, noun: Token) -> None:
-    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker."""
+    """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker (or the
+    subject of the verb it is the object of)."""
     content = noun_content(noun)
-    if content:
-        add(article, content, noun, speakers(article, [c for c in noun.children if c.dep_ == "poss"], noun))
+    if not content:
+        return
+    heads = [c for c in noun.children if c.dep_ == "poss"]
+    if not heads and noun.dep_ == "dobj" and is_verb(noun.head):
+        # "made the point that ...", "issued a warning that ...": the one who made it speaks.
+        heads = subject_heads(noun.head, quoted=article.quoted)
+    add(article, content, noun, speakers(article, heads, noun))
 
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
-    if naming_participle(verb, frames):
+    if naming_participle(verb, frames) or passive_participle(verb):
         return
     heads = subject_heads(verb, quoted=article.quoted)
-    if "evidence" in frames and not (heads and can_show(heads[0])):
-        return
+    if "evidence" in frames and not (heads and can_show(heads[0]) and not _reflexive_object(verb)):
+        return  # "Fox News found itself playing host ...": where the subject ended up, not a finding
+    if "infinitive" in frames and not (heads and can_show(heads[0])):
+        frames = frames - {"infinitive"}  # "the debate promised to be a test": no one's commitment
     content: list[Token] = []
     if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
@@ -187,6 +195,22 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+_REFLEXIVES = frozenset({"itself", "himself", "herself", "themselves", "myself", "ourselves", "yourself"})
+
+
+def _reflexive_object(verb: Token) -> bool:
+    """A reflexive pronoun right after the cue ("found itself", "found themselves")."""
+    return verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ in _REFLEXIVES
+
+
+def passive_participle(verb: Token) -> bool:
+    """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
+    passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
+    if verb.tag_ != "VBN" or verb.dep_ != "advcl":
+        return False
+    return not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass") for c in verb.children)
 
 
 def can_show(subject: Token) -> bool:
@@ -252,7 +276,15 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])
     if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
-        return list(doc[last + 2 : sentence.end])
+        start = last + 2
+        # "According to the complaint, filed in federal court, the bank ...": the participle describes
+        # the source, it is not what the source says.
+        opener = doc[start] if start < sentence.end else None
+        if opener is not None and opener.tag_ == "VBN" and opener.dep_ in ("advcl", "acl"):
+            comma = opener.right_edge.i + 1
+            if comma < sentence.end and doc[comma].text == ",":
+                start = comma + 1
+        return list(doc[start : sentence.end])
     return []
 
 
@@ -296,18 +328,22 @@ _CUE_AFTER_TOKENS = 6
 def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> bool:
     """A quotation opening its sentence and closing on a comma, a question or an exclamation mark, with a
     cue verb right after it: the news convention for speech, however short (`"Never," she said`)."""
+    doc = article.doc
+    if first >= 2 and doc[first - 1].text in (",", ":") and _saying(article, doc[first - 2]):
+        return True  # `then asked, "Really?"`, `she replied: "No."`: right after its cue
     inside = article.text[max(q.start, q.end - 3) : q.end]
     if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
         return False
-    doc = article.doc
     if article.sentence_of(doc[first]).start != first:
         return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
     sentence_end = article.sentence_of(doc[after - 1]).end
-    for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)]:
-        frames = article.cues.get(tok.lemma_.lower())
-        if frames is not None and "clause" in frames and is_verb(tok):
-            return True
-    return False
+    return any(_saying(article, tok) for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)])
+
+
+def _saying(article: Article, tok: Token) -> bool:
+    """A cue verb of saying (a clause cue) outside quotation marks."""
+    frames = article.cues.get(tok.lemma_.lower())
+    return frames is not None and "clause" in frames and is_verb(tok) and not article.quoted(tok)
 
 
 def continues_previous(article: Article, q: Quotation, next_sentence_only: bool = False) -> bool:
@@ -515,6 +551,37 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     return True
 
 
+def introduced_by_colon(article: Article, q: Quotation) -> bool:
+    """`Kasich resisted: "Ohio governors do not have the power ..."`, `as the pollster put it: "..."`: a
+    clause closing on a colon right before a quotation introduces the words of its subject, whatever its
+    verb. The subject must be a person (a name, a pronoun, a role), not the writer's topic."""
+    span = article.span(q.start, q.end)
+    if span is None or span.start < 2 or not quote_like(article, q):
+        return False
+    colon = article.doc[span.start - 1]
+    if colon.text != ":" or article.quoted(colon):
+        return False
+    verb = colon.head
+    while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
+        verb = verb.head
+    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(q.start):
+        return False
+    heads = subject_heads(verb, quoted=article.quoted)
+    if not heads or not _person(heads[0]):
+        return False
+    article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
+    return True
+
+
+def _person(subject: Token) -> bool:
+    """A name, a third-person pronoun or a role ("the senator"): someone whose words can follow."""
+    if subject.pos_ == "PROPN" or subject.ent_type_ in ("PERSON", "ORG", "NORP"):
+        return True
+    if subject.pos_ == "PRON":
+        return subject.lower_ in ("he", "she", "they", "who")
+    return subject.lemma_.lower() in lexicons.words("roles.txt")
+
+
 def governing_verb(article: Article, q: Quotation) -> Token | None:
     """The verb a quotation hangs from, climbing through the nouns and prepositions holding it."""
     span = article.span(q.start, q.end)
@@ -523,18 +590,33 @@ def governing_verb(article: Article, q: Quotation) -> Token | None:
     tok = span.root
     while not is_verb(tok) and tok.head.i != tok.i:
         tok = tok.head
+    if is_verb(tok) and tok.lemma_.lower() not in article.cues and tok.dep_ in _CLAUSE_OF_NOUN:
+        # `referenced a report that "less than one percent" were captured`: the clause of the cue's object.
+        holder = tok.head
+        while not is_verb(holder) and holder.head.i != holder.i and holder.dep_ in _NOUN_PATH:
+            holder = holder.head
+        if is_verb(holder) and holder.lemma_.lower() in article.cues:
+            tok = holder
     if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
         return None
     return tok
+
+
+#: A clause that modifies a noun, and the dependencies from that noun up to the verb holding it.
+_CLAUSE_OF_NOUN = ("acl", "relcl")
+_NOUN_PATH = ("dobj", "pobj", "prep", "appos", "conj")
 
 
 def quoted_object(article: Article, q: Quotation) -> bool:
     """`blasted the media for being "dishonest"`, `proclaimed a goal of "peace through strength"`: a
     short quotation inside a verb's complements makes them the subject's reported words."""
     verb = governing_verb(article, q)
-    if verb is None or verb.idx > q.start or verb.lemma_.lower() not in article.cues:
+    if verb is None or verb.idx > q.start or title_in_circumstances(article, q, verb):
         return False
-    if naming_participle(verb, article.cues[verb.lemma_.lower()]):
+    frames = article.cues.get(verb.lemma_.lower())
+    if frames is None and not speech_act(article, q, verb):
+        return False
+    if naming_participle(verb, frames or frozenset()):
         return False
     if any(c.start >= q.end for c in article.with_cue(verb)):
         return False  # `told "Morning Show" that ...`: between the cue and its report, a name
@@ -547,8 +629,18 @@ def quoted_object(article: Article, q: Quotation) -> bool:
     return add(article, content, verb, speakers(article, heads, verb)) is not None
 
 
+def speech_act(article: Article, q: Quotation, verb: Token) -> bool:
+    """`Obama embraced the protesters' "demand for a fair shot at a decent job"`: any finite verb of a
+    named source (a name or a pronoun) whose complements hold a quotation in the shape of speech (a clause
+    or a long phrase) reports the source's words, though its lemma is no cue."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or not quote_like(article, q):
+        return False
+    heads = subject_heads(verb, quoted=article.quoted)
+    return bool(heads) and heads[0].pos_ in ("PROPN", "PRON") and can_show(heads[0])
+
+
 def floating(article: Article, q: Quotation) -> bool:
-    """A paragraph that is only a quotation, right after a quote's paragraph: a quote of its own, with
+    """A paragraph that is only a quotation, right after a report's paragraph: a quote of its own, with
     no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
     para_start, para_end = article.paragraph_of(q.start)
     if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
@@ -556,7 +648,7 @@ def floating(article: Article, q: Quotation) -> bool:
     if headline_case(article.text[q.start : q.end]):
         return False  # a subheading ('Coal Isn't the Villain.'), not speech
     previous = article.latest_before(q.start)
-    if previous is None or not previous.speakers or not previous.quoted:
+    if previous is None or not previous.speakers:
         return False
     # Only right after that quote's paragraph: further on, the text no longer supports it.
     if para_start - previous.end > 400:
@@ -569,10 +661,67 @@ def floating(article: Article, q: Quotation) -> bool:
     return True
 
 
+#: Short words a title leaves in lower case ("Meet the Press", "Fox and Friends").
+_TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
+#: The most words a title set in quotation marks is read as ("Andrea Mitchell Reports").
+_TITLE_WORDS = 6
+
+
+#: Prepositions of a cue's circumstances (where, when, to whom the words were said).
+_CIRCUMSTANCES = frozenset({"in", "on", "during", "with", "to", "at", "for"})
+
+
+def title_in_circumstances(article: Article, q: Quotation, verb: Token) -> bool:
+    """`said in an interview with "Fox News Sunday"`, `told "Fox and Friends"`: a title in the cue's
+    circumstances or its addressee names a programme, it is no one's words ("called him "Little Marco""
+    is: a nickname stands in the cue's object)."""
+    if not title_case(article.text[q.start : q.end]) or headline_case(article.sentence_of(verb).text):
+        return False  # in a headline every word is capitalized: no telling a title
+    holders = [c for c in verb.children if c.i > verb.i and c.dep_ == "prep" and c.lower_ in _CIRCUMSTANCES]
+    if verb.lemma_ in ("tell", "speak"):
+        holders += [c for c in verb.children if c.dep_ in ("dative", "dobj")]
+    span = article.span(q.start, q.end)
+    words = [t for t in span if not t.is_punct] if span is not None else []
+    return bool(words) and any(c == words[0] or c in words[0].ancestors for c in holders)
+
+
+def title_case(text: str) -> bool:
+    """A short quotation with every word capitalized but the small ones: the title of a show, a book,
+    a programme ("Face the Nation", "Off Message"), not a phrase of speech."""
+    words = _WORD.findall(text)
+    if not words or len(words) > _TITLE_WORDS:
+        return False
+    return (
+        all(w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)
+        and words[0][0].isupper()
+    )
+
+
 def headline_case(text: str) -> bool:
     """Most words capitalized, as headlines and subheadings are set, never a speaker's sentence."""
     words = _WORD.findall(text)
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
+
+
+def follows_report(article: Article, q: Quotation) -> bool:
+    """`Carter said the pivot would go on. "This region remains the most consequential."`: a quotation
+    opening the sentence right after a report, in its paragraph, with no cue of its own, goes on with that
+    report's speaker: it is their words too."""
+    span = article.span(q.start, q.end)
+    if span is None or article.sentence_of(span[0]).start != span.start:
+        return False
+    if "?" in article.text[max(q.start, q.end - 3) : q.end]:
+        return False  # a question after a report is often the interviewer's, not the speaker's
+    previous = article.latest_before(q.start)
+    if previous is None or previous.cue is None or not previous.speakers:
+        return False
+    if article.paragraph_of(previous.end) != article.paragraph_of(q.start) or q.start - previous.end > 200:
+        return False
+    last = article.span(previous.end - 1, previous.end)
+    if last is None or article.sentence_of(last[0]).end != span.start:
+        return False  # a sentence of narration between: the quotation is no longer the report's
+    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    return True
 
 
 QuotationConstruction = Callable[[Article, Quotation], bool]
@@ -582,7 +731,9 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     reported_by_nearby_cue,
     signed_with_dash,
     named_before_colon,
+    introduced_by_colon,
     quoted_object,
+    follows_report,
     floating,
 )
 

@@ -27,33 +27,38 @@ from streams.nlp.quotes.syntax import (
 def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     children = list(verb.children)
+    if "clause" in frames and (relative := relative_report(verb)):
+        return relative
     ccomp = [c for c in children if c.dep_ == "ccomp"]
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
         nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
         clauses = _listed_after(verb, nearest, cues)
         last = clauses[-1]
-        return subtrees([*clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
+        subject = _object_as_subject(verb, clauses[0])
+        return subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
     if "xcomp" in frames:
         # "warned officials to act": what was urged, not whom.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
         if xcomp and any(c.dep_ == "dobj" for c in children):
             return subtrees(xcomp)
+    if "infinitive" in frames:
+        # "pledged to oppose the bill": what the speaker committed to.
+        infinitives = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i and c.tag_ == "VB"]
+        if infinitives and any(a.tag_ == "TO" for a in infinitives[0].children):
+            return subtrees(infinitives[:1])
     if "name" in frames and any(c.dep_ == "oprd" for c in children):
         return subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
-    if "object" in frames:
+    if "object" in frames and not ("as" in frames and _called_as(verb)):
         objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
         if objects:
             # "criticized the senator for opposing the bill": whom, and what for.
             holders = [verb, *objects]
             reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "for"]
             return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i)])
-    for word in ("of", "as", "for", "on"):
+    for word in ("of", "as", "for", "on", "to"):
         if word in frames:
-            # "accused Russia of ...": the parser hangs "of" on the verb or on its object.
-            holders = [verb, *(c for c in children if c.dep_ == "dobj")]
-            preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
-            objects = [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+            preps, objects = _prep_objects(verb, word)
             if word == "as" and not objects:
                 # "described the dinner as Washington celebrating itself": an "as" clause of the verb.
                 preps = [c for c in children if c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children)]
@@ -64,20 +69,12 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                 if word == "on":  # "called on Congress to act": whom, and what they are to do
                     objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
                 return subtrees(objects)
-    if "clause" in frames and _as_clause(verb):
-        # "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report.
-        head = clause_of(verb)
-        own = {t.i for t in verb.subtree}
-        if head.lemma_.lower() in cues:  # its cue and speaker are no part of the report
-            own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
-        return [t for t in head.subtree if t.i not in own]
+    if "as-it" in frames and not _as_clause(verb, idiom=True):
+        return []  # "put" reports only in "as the mayor put it"
+    if ("clause" in frames or "as-it" in frames) and _as_clause(verb, idiom="as-it" in frames):
+        return _as_clause_content(verb, cues)
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
-        # "Nothing, he said, will change": the cue interrupts the clause it reports.
-        own = {t.i for t in verb.subtree}
-        clause = [t for t in clause_of(verb).subtree if t.i not in own]
-        after = [t for t in clause if t.i > verb.i and not t.is_space]
-        # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
-        return after if after and opens_new_sentence(after) else clause
+        return _interrupted_by_cue(verb)
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
@@ -93,22 +90,87 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     return []
 
 
+def _interrupted_by_cue(verb: Token) -> list[Token]:
+    """ "Nothing, he said, will change": the clause a parenthetical cue interrupts is its report."""
+    own = {t.i for t in verb.subtree}
+    clause = [t for t in clause_of(verb).subtree if t.i not in own]
+    after = [t for t in clause if t.i > verb.i and not t.is_space]
+    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
+    if after and opens_new_sentence(after):
+        return after
+    words = [t for t in after if not t.is_punct]
+    # Only after a closing quotation mark: the quotation is all the speaker said.
+    first = verb.left_edge.i
+    closing = any(t.is_quote for t in verb.doc[max(first - 1, 0) : verb.i])
+    quoted = closing and not any(t.is_quote for t in after)
+    if quoted and words and _second_report(words[0]):
+        # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words.
+        return [t for t in clause if t.i < verb.i]
+    return clause
+
+
+def _as_clause_content(verb: Token, cues: Container[str]) -> list[Token]:
+    """ "As the mayor noted, the bridge is old": the clause the "as" phrase hangs on is the report."""
+    head = clause_of(verb)
+    own = {t.i for t in verb.subtree}
+    if head.lemma_.lower() in cues and any(c.dep_ == "ccomp" for c in head.children):
+        # "As he noted, the mayor said the bridge is old": that cue and its speaker are no part of it
+        own |= {head.i} | {t.i for c in head.children if c.dep_ in SUBJECTS for t in c.subtree}
+    return [t for t in head.subtree if t.i not in own]
+
+
+def relative_report(verb: Token) -> list[Token]:
+    """`the drawdown, which they say left a vacuum`: a cue inside a relative clause whose relative
+    pronoun is the subject of the report, not of the cue. The report is the pronoun and the complement."""
+    if verb.dep_ != "relcl":
+        return []
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS and c.i < verb.i]
+    relatives = [c for c in subjects if c.lower_ in RELATIVE]
+    if not relatives or len(subjects) < 2:
+        return []
+    complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]
+    if not complements or complements[0].tag_ == "VBG" or any(a.tag_ == "TO" for a in complements[0].children):
+        return []  # "which they want to keep", "which he kept saying": no report of a clause
+    return [relatives[0], *subtrees(complements[:1])]
+
+
+def _prep_objects(verb: Token, word: str) -> tuple[list[Token], list[Token]]:
+    """The cue's prepositions `word` and their objects: "accused Russia of ...", where the parser hangs
+    "of" on the verb or on its object."""
+    holders = [verb, *(c for c in verb.children if c.dep_ == "dobj")]
+    preps = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == word]
+    return preps, [t for p in preps for t in p.children if t.dep_ in ("pobj", "pcomp")]
+
+
+def _called_as(verb: Token) -> bool:
+    """Whether the cue says what something is called: "described the plan as a failure" (a preposition)
+    or "described the summit as the provinces finally speaking" (an "as" clause)."""
+    if _prep_objects(verb, "as")[0]:
+        return True
+    return any(c.dep_ == "advcl" and any(m.lower_ == "as" for m in c.children) for c in verb.children)
+
+
 def that_clause_in_circumstances(verb: Token) -> list[Token]:
     """ "said in a statement that the race ...", "said during a news conference that he may wait": the
     parser hung the that-clause on the noun of the cue's circumstances, as if it were a relative clause.
     A clause opened by "that" as a conjunction (not a relative pronoun) with its own subject is the report."""
     for prep in verb.children:
-        if prep.dep_ != "prep" or prep.i < verb.i:
+        # "told a meeting of island leaders that ...": the addressee's phrase holds it the same way.
+        if prep.dep_ not in ("prep", "dobj", "dative") or prep.i < verb.i:
             continue
-        for noun in prep.children:
-            for clause in noun.children:
-                if clause.dep_ not in ("acl", "relcl") or not is_verb(clause):
-                    continue
-                opener = clause.left_edge
-                subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
-                if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
-                    return list(clause.subtree)
+        # "said in one of a series of messages that ...": the clause may hang on any noun of the phrase.
+        for clause in prep.subtree:
+            if clause.dep_ not in ("acl", "relcl") or not is_verb(clause) or clause.i > prep.i + _CIRCUMSTANCE_TOKENS:
+                continue
+            opener = clause.left_edge
+            subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
+            if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
+                return list(clause.subtree)
     return []
+
+
+#: The most tokens a cue's circumstances ("in one of a series of messages") hold before its that-clause.
+_CIRCUMSTANCE_TOKENS = 15
 
 
 #: The most words a cue phrase interrupting its clause may hold on either side of the cue
@@ -179,7 +241,7 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if not heads or verb.tag_ not in ("VBD", "VBZ", "VBP"):
         return []
     ccomp = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
-    if not ccomp:
+    if not ccomp and not _closes_without_complement(verb):
         return []
     doc = verb.doc
     sent = verb.sent
@@ -189,21 +251,36 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     first = min(subject.left_edge.i, verb.i)
     last = max(subject.right_edge.i, verb.i)
     left = first - 1
-    if left <= sent.start or doc[left].text != "," or ccomp[0].right_edge.i >= left:
+    if left <= sent.start or doc[left].text != "," or (ccomp and ccomp[0].right_edge.i >= left):
         return []
     end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
     if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
         return []
-    if ccomp[0].left_edge.i <= sent.start:
+    if ccomp and ccomp[0].left_edge.i <= sent.start:
         return []
-    return [t for t in doc[sent.start : left]]
+    before = doc[sent.start : left]
+    if not ccomp and not any(is_verb(t) for t in before):
+        return []  # "In Washington, he said.": no clause before the cue
+    return list(before)
 
 
-def _as_clause(verb: Token) -> bool:
-    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own."""
+def _closes_without_complement(verb: Token) -> bool:
+    """`The plant is hanging on, but it is under pressure, he said.` parsed with the cue as an adverbial
+    clause, or as the root with the clause before it in pieces: a cue with no complement of its own."""
+    if verb.dep_ not in ("advcl", "ROOT", "parataxis", "conj"):
+        return False
+    return not any(c.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd") for c in verb.children)
+
+
+def _as_clause(verb: Token, idiom: bool = False) -> bool:
+    """ "as experts have pointed out": an "as" clause of a cue with no complement of its own; with
+    `idiom`, one whose object is "it" ("as one resident put it")."""
     if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return False
-    return not any(c.dep_ in ("ccomp", "dobj", "xcomp") for c in verb.children)
+    objects = [c for c in verb.children if c.dep_ in ("ccomp", "dobj", "xcomp")]
+    if idiom:
+        return len(objects) == 1 and objects[0].lower_ == "it"
+    return not objects
 
 
 #: Subordinators whose clause after a report gives the speaker's reason, not the circumstances of
@@ -224,6 +301,17 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
     ]
 
 
+def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
+    """`said his frequent use of the word doesn't help`: the parser made the complement's subject the
+    cue's object; a subject-less complement right after it takes it back."""
+    if clause.i < verb.i or any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children):
+        return []
+    objects = [c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i]
+    if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
+        return []
+    return objects
+
+
 def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token]:
     """The complement and the clauses listed after it that the parser hung on the cue instead: "said
     the tax would rise, the schools would close and ..." (a second complement), "said she worked nights,
@@ -231,6 +319,8 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
     doc = verb.doc
     clauses = [first]
     for c in sorted(verb.children, key=lambda t: t.i):
+        if c.is_punct or c.dep_ == "cc":
+            continue  # the comma and the conjunction between two clauses hang on the cue too
         last_word = clauses[-1].right_edge.i
         while last_word > clauses[-1].i and doc[last_word].is_punct:
             last_word -= 1
@@ -240,11 +330,17 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         if c.i <= last_word or first_word <= last_word:
             continue
         gap = doc[last_word + 1 : first_word]
+        if not gap and c.dep_ == "ccomp" and c.lemma_.lower() not in cues:
+            # "said the Iranians released by the US were close to ...": the parser split one clause in two.
+            clauses.append(c)
+            continue
         if not gap or not all(t.is_punct or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
             break
         subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)
         listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
-        if c.dep_ == "ccomp" or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+        # "said A, but that B": a second complement, its "that" says so.
+        second = c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+        if c.dep_ == "ccomp" or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
             clauses.append(c)
         else:
             break
@@ -299,6 +395,10 @@ def noun_content(noun: Token) -> list[Token]:
 _CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
 
 
+#: Words opening an adverbial clause of contrast after a comma.
+_CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
+
+
 def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     """Where a trailing aside rooted at tok starts (its comma), or None when tok is not one.
 
@@ -311,12 +411,15 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ in ("who", "whose", "where") or (doc[start].lower_ == "which" and holds_report(tok, cues))
+        doc[start].lower_ in ("who", "whose", "where")
+        or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
     )
     report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
     consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
-    if relative or report or consequence or tok.dep_ == "appos":
+    # ", while 4 in 10 want ...", ", even though ...": a contrast the writer sets beside the report.
+    contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
+    if relative or report or consequence or contrast or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.

@@ -18,6 +18,8 @@ _CLOSING = frozenset("”»")
 _STRAIGHT = '"'
 #: Characters after which a straight mark opens rather than closes.
 _OPEN_CONTEXT = frozenset(" \t\n\r([{—–-/:;\x00")
+#: Punctuation a quotation closes on.
+_ENDING = frozenset(",.?!…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,8 @@ def _role(text: str, i: int, role: str, length: int, is_open: bool) -> str:
         return "open" if opens else "close"
     if role == "close" and not is_open and before in "\n " and after.isalnum():
         return "open"  # a closing mark typed where an opening one belongs
+    if role == "open" and is_open and before in _ENDING and after in " \n":
+        return "close"  # `“It's unusual,“ said ...`: an opening mark typed where the closing one belongs
     return role
 
 
@@ -181,7 +185,9 @@ def single_quotations(text: str, outside: Sequence[Quotation]) -> list[Quotation
             continue
         before = text[i - 1] if i else " "
         after = text[i + 1] if i + 1 < n else " "
-        opens = ch == "‘" or (ch == "'" and (before.isspace() or before in "([—") and after.isalpha())
+        # "in ‘08", "the ‘90s": a mark before a year's last two digits is an apostrophe.
+        year = text[i + 1 : i + 3].isdigit() and not text[i + 3 : i + 4].isdigit()
+        opens = (ch == "‘" and not year) or (ch == "'" and (before.isspace() or before in "([—") and after.isalpha())
         closes = ch in "’'" and not after.isalnum() and (before.isalnum() or before in ".,!?")
         if open_at is None and opens:
             open_at = i

@@ -7,12 +7,17 @@ import itertools
 import re
 from collections.abc import Sequence
 
+from spacy.tokens import Span
+
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
 from streams.nlp.quotes.content import is_proform
+from streams.nlp.quotes.syntax import PASSIVE_SUBJECTS, SUBJECTS, is_verb
 from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
+#: ... unless it is a clause with its own subject and verb.
+MIN_CLAUSE_WORDS = 3
 _WORD = re.compile(r"\w+")
 
 
@@ -25,7 +30,15 @@ def worth_reporting(article: Article, c: Candidate) -> bool:
     span = article.span(c.start, c.end)
     if span is not None and is_proform(span, article.proforms):
         return True  # "said so": the pro-form is the report
-    return len(_WORD.findall(article.text, c.start, c.end)) >= MIN_INDIRECT_WORDS
+    words = len(_WORD.findall(article.text, c.start, c.end))
+    # "said it would cooperate", "said they were angry": a short clause with its own subject is a report.
+    return words >= MIN_INDIRECT_WORDS or (words >= MIN_CLAUSE_WORDS and span is not None and _clause(span))
+
+
+def _clause(span: Span) -> bool:
+    """Whether the tokens hold a verb with its own subject among them."""
+    inside = range(span.start, span.end)
+    return any(t.dep_ in SUBJECTS + PASSIVE_SUBJECTS and t.head.i in inside and is_verb(t.head) for t in span)
 
 
 class _PrefixMax:

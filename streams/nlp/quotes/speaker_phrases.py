@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
-from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, SUBJECTS, coordinated_with_report, is_verb
+from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, RELATIVE, SUBJECTS, coordinated_with_report, is_verb
 
 
 def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
@@ -18,9 +18,17 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     A relative pronoun is kept as it stands ("Trump, who said ..."): the speaker resolver follows it to
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
-    for child in verb.children:
-        if child.dep_ in SUBJECTS and not quoted(child):
-            return [child]
+    subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
+    if not subjects and verb.lemma_ in _QUOTED_AS:
+        # "The minister was quoted as saying ...": the one quoted is the passive subject.
+        subjects = [c for c in verb.children if c.dep_ == "nsubjpass" and not quoted(c)]
+    # A headline or a dateline run into the sentence can bring a second "subject" ("LONDON (Reuters) -
+    # Britain's finance minister said"): the one across a line break or a dash is not.
+    same_line = [c for c in subjects if not _line_break_between(c, verb)]
+    # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
+    same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
+    if subjects:
+        return [_nearest_subject(same_line or subjects, verb)]
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
@@ -34,6 +42,32 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
+    """Of several subjects the parser gave a cue, the one nearest it ("... for people with ideas to
+    organize, she said"), or the first of a run of them that the parser cut out of one phrase
+    ("GOP presidential candidate Dr. Ben Carson said": the role and the name are one speaker)."""
+    ordered = sorted(subjects, key=lambda c: c.i)
+    nearest = min(ordered, key=lambda c: abs(c.i - verb.i))
+    k = ordered.index(nearest)
+    while k > 0 and ordered[k - 1].right_edge.i + 1 == ordered[k].left_edge.i:
+        k -= 1
+    return ordered[k]
+
+
+#: Verbs whose passive subject is the speaker of the report hung on them ("was quoted as saying").
+_QUOTED_AS = frozenset({"quote", "cite"})
+
+
+def _line_break_between(a: Token, b: Token) -> bool:
+    lo, hi = sorted((a.i, b.i))
+    between = a.doc[lo:hi]
+    return "\n" in between.text or any(t.text in _DATELINE_DASHES and t.whitespace_ for t in between)
+
+
+#: Dashes that close a dateline ("OTTAWA -", "LONDON (Reuters) --").
+_DATELINE_DASHES = frozenset({"-", "--", "—", "–"})
 
 
 def speaker_span(head: Token) -> tuple[int, int]:
