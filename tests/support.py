@@ -24,6 +24,7 @@ from streams import events
 from streams.cli import terminate
 from streams.clients import consumer, ensure_topics, producer
 from streams.enrich import Enricher
+from streams.nlp.records import Quote
 from streams.settings import LOGICAL_TOPICS, PROJECT_ROOT, Settings
 from streams.worker import state as st
 
@@ -319,3 +320,18 @@ async def wait_caught_up(
         timeout=timeout,
     )
     return consumer_lags(answer[1])
+
+
+def found(nlp: Language, text: str) -> list[tuple[str, list[str], str | None, list[str]]]:
+    """Each quote as (kind, fragment texts, cue word, speaker mentions)."""
+    doc = nlp(text)
+    quotes: list[Quote] = doc._.quotes
+    return [
+        (
+            q.kind,
+            [text[f.start : f.end] for f in q.fragments],
+            q.cue.text if q.cue else None,
+            [m.text for m in q.speaker_mentions],
+        )
+        for q in quotes
+    ]

@@ -7,22 +7,7 @@ import pytest
 from spacy.language import Language
 
 from streams.nlp.quotes import quotations
-from streams.nlp.records import Quote
-
-
-def found(nlp: Language, text: str) -> list[tuple[str, list[str], str | None, list[str]]]:
-    """Each quote as (kind, fragment texts, cue word, speaker mentions)."""
-    doc = nlp(text)
-    quotes: list[Quote] = doc._.quotes
-    return [
-        (
-            q.kind,
-            [text[f.start : f.end] for f in q.fragments],
-            q.cue.text if q.cue else None,
-            [m.text for m in q.speaker_mentions],
-        )
-        for q in quotes
-    ]
+from tests.support import found
 
 
 def test_a_complement_the_parser_split_in_two_is_one_report(nlp: Language) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from spacy.language import Language
 
-from tests.test_quotes_frames import found
+from tests.support import found
 
 CASES = [
     # Wire copy: the dateline is no speaker.
