@@ -7,7 +7,16 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from streams.nlp import load
-from streams.nlp.entities import clean_title, entity_at, entity_for_name, entity_id, initials, spells, split_title
+from streams.nlp.entities import (
+    clean_title,
+    entity_at,
+    entity_for_name,
+    entity_id,
+    initials,
+    spells,
+    split_title,
+    with_surname,
+)
 from streams.nlp.gazetteer import demonyms, lookup
 from streams.nlp.records import Entity
 from tests.support import EXPECTED_ENTITIES, SEED_PATH
@@ -107,6 +116,20 @@ def test_titles_are_split_off(nlp: Language) -> None:
     assert one(doc, "Vladimir Putin", "PERSON").title == "Russian President"
     assert one(doc, "Olaf Scholz", "PERSON").title == "German Chancellor"
     assert one(doc, "Russian", "NORP")  # the adjective stays a NORP entity, not part of a name
+
+
+def test_a_first_name_after_a_title_takes_the_surname_ner_left_out(nlp: Language) -> None:
+    # en_core_web_sm tags only "Jane" in both; a title before the name says the next word is its surname.
+    doc = run(nlp, 'Senator Jane Doe: "We will not back down."')
+    assert one(doc, "Jane Doe", "PERSON").title == "Senator"
+    # An organisation's noun is no surname; without a title, the word after a first name is not taken.
+    doc = nlp.make_doc("Mayor Ana Administration staff and Ana Doe met.")
+    for name, proc in nlp.pipeline:
+        if name in ("tok2vec", "tagger", "attribute_ruler"):
+            doc = proc(doc)
+    assert [doc[2].pos_, doc[6].pos_] == ["PROPN", "PROPN"]
+    assert with_surname(doc, 1, 2, {}) == 2 and with_surname(doc, 5, 6, {}) == 6
+    assert with_surname(nlp("Mayor Ana Doe met them."), 1, 2, {}) == 3
 
 
 def test_title_with_surname_only(nlp: Language) -> None:

@@ -241,6 +241,24 @@ def without_headline_verb(doc: Doc, start: int, end: int) -> int:
     return end
 
 
+def with_surname(doc: Doc, start: int, end: int, ent_starts: dict[int, int]) -> int:
+    """The end of a one-word person's name that NER stopped short of its surname after a title
+    ("Senator [Jane] Doe:", where the small model takes "Doe" for a noun): the next word, when it is a
+    capitalised name word in no entity of its own, not an organisation's noun ("Administration") and not
+    a headline verb ("Says"). Only after a title or honorific: elsewhere a lone first word is as likely a
+    surname ("Trump Tower")."""
+    following = doc[end] if end < len(doc) else None
+    if following is None or end in ent_starts or not doc[end - 1].whitespace_ or following.pos_ != "PROPN":
+        return end
+    word = following.text
+    if not (word.isalpha() and word[:1].isupper() and not word.isupper()):
+        return end
+    if word.lower() in organizations.org_nouns() or word.lower() in reporting_verb_forms():
+        return end
+    titled = match_phrase_ending(doc, start, titles()) or match_phrase_ending(doc, start, honorifics())
+    return end + 1 if titled else end
+
+
 def strip_person_prefix(doc: Doc, start: int, end: int) -> int:
     """Where the name starts inside a PERSON span that begins with a title or an adjective.
 
@@ -298,6 +316,8 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
             continue
         if ent.label_ == "PERSON":
             end = without_headline_verb(doc, start, end)
+        if ent.label_ == "PERSON" and end - start == 1:
+            end = with_surname(doc, start, end, ent_starts)
         mention = RawMention(start, end, ent.label_, doc[start:end].text)
         if ent.label_ == "PERSON":
             start = strip_person_prefix(doc, start, end)
