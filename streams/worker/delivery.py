@@ -2,7 +2,8 @@
 
 One unit decides all of it, so that the at-least-once rule can be read in one place:
 
-- **send**: every output of an article goes straight to the producer, keyed by the article id;
+- **send**: every output of an article goes straight to the producer, keyed by the article id (what it
+  teaches the people table, by surname);
 - **de-duplication** (`DEDUP_WINDOW_SECONDS`): decided once per article, before anything is sent, and
   recorded only after the broker acknowledged the article's outputs (a failed send is never "seen");
 - **retries**: only errors the broker or the network may get over (leader changes, timeouts, lost
