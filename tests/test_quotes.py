@@ -625,6 +625,11 @@ def test_interview_answers_are_the_interviewees_quotes(nlp: Language) -> None:
     assert {q.kind for q in answers} == {"direct"}
     # "A." opening a line is an initial, not an answer, when no question came before.
     assert quotes(nlp, "A. Smith scored twice. The match ended late.") == []
+    # No one named before the questions: the role that took them answers (a Canadian paper's Q&A).
+    text = "The premier took questions after the speech.\n\nQ: Will you run again?\n\nA: I have not decided yet."
+    answer = only(nlp, text)
+    assert pieces(text, answer) == ["I have not decided yet."]
+    assert [m.text for m in answer.speaker_mentions] == ["The premier"]
 
 
 def test_a_colon_after_a_cue_verb_and_a_block_quotation(nlp: Language) -> None:

@@ -85,11 +85,12 @@ def questions_and_answers(article: Article) -> None:
     last person the article named before the first question (unattributed when there is none)."""
     text = article.text
     asked = False
-    first_question = -1
+    speaker: CharSpan | None = None  # the same interviewee for every answer: looked for once
     for match in _ANSWER.finditer(text):
         if match["role"] == "Q":
+            if not asked:
+                speaker = _person_named_before(article, match.start())
             asked = True
-            first_question = match.start() if first_question < 0 else first_question
             continue
         if not asked:
             continue  # an "A." opening a line is a sentence's article, unless a question came first
@@ -98,7 +99,6 @@ def questions_and_answers(article: Article) -> None:
         role = article.span(match.start("role"), match.end("role"))
         if role is None or not article.letters.any(start, end):
             continue
-        speaker = _person_named_before(article, first_question)
         quoted = [(q.start, q.end) for q in article.marks.overlapping(start, end)]
         article.add(Candidate([(start, end)], role[0], [speaker] if speaker else [], quoted, verbatim=True))
         bisect.insort(article.turns, (start, end))
@@ -106,14 +106,25 @@ def questions_and_answers(article: Article) -> None:
 
 def _person_named_before(article: Article, offset: int) -> CharSpan | None:
     """Where the interviewee stands before the questions: the person named most often before offset
-    (the latest of them on a tie), as the model's entity recognizer found them; None without one."""
+    (the latest of them on a tie), as the model's entity recognizer found them; else the latest role
+    that is a subject ("The premier took questions"); None without either."""
     people = [e for e in article.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
     if not people:
-        return None
+        return _role_subject_before(article, offset)
     # "Jane Doe" then "Doe": count a person by the last word of the name.
     times = Counter(e[-1].lower_ for e in people)
     chosen = max(reversed(people), key=lambda e: times[e[-1].lower_])
     return chosen.start_char, chosen.end_char
+
+
+def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
+    """The latest subject before offset that is a role ("the premier", "the club's new coach")."""
+    roles = lexicons.words("roles.txt")
+    before = article.doc.char_span(0, offset, alignment_mode="contract")
+    for tok in reversed(before if before is not None else ()):
+        if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "NOUN" and tok.lemma_.lower() in roles:
+            return tok.left_edge.idx, tok.idx + len(tok.text)
+    return None
 
 
 def cue_frames(article: Article) -> None:
