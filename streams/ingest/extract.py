@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import trafilatura
 
+from streams.ingest import IngestError
 from streams.ingest.fetch import HTML_TYPES
 
 # htmldate (trafilatura's date finder) truth-tests lxml elements, which lxml 6 warns about on every page.
@@ -19,13 +20,8 @@ warnings.filterwarnings("ignore", category=FutureWarning, module=r"htmldate\..*"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
-class ExtractError(Exception):
+class ExtractError(IngestError):
     """A page with nothing to publish: `reason` is not_html or no_text."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)

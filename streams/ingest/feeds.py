@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 import feedparser
 from lxml import etree
 
+from streams.ingest import IngestError
 from streams.ingest.urls import is_web_url
 
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -21,13 +22,8 @@ NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 MAX_CHILD_SITEMAPS = 50
 
 
-class FeedError(Exception):
+class FeedError(IngestError):
     """A source whose body is not a feed or a sitemap."""
-
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True, slots=True)
