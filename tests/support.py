@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import socket
 import subprocess
@@ -46,10 +47,21 @@ EXPECTED_ENTITIES = {
 }
 
 
+#: Ports for listeners come from below Linux's ephemeral range (32768-60999): a port there that was free a
+#: moment ago can be taken by an outgoing connection before a broker's JVM gets to bind it.
+LISTEN_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    for _ in range(200):
+        port = random.randrange(LISTEN_PORTS.start, LISTEN_PORTS.stop)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {LISTEN_PORTS}")
 
 
 def free_port_pair() -> int:
