@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.gazetteer import lookup
+from streams.nlp.text import doc_text
 
 #: A score or a standings figure: "4", "429-7", ".533", "1/2", "54.483".
 _NUMBER = re.compile(r"^(?:\d[\d.,/:-]*|\.\d+)$")
@@ -109,7 +110,7 @@ def short_lines(doc: Doc) -> list[list[Token]]:
     """
     found = []
     offset = 0
-    for line in doc.text.split("\n"):
+    for line in doc_text(doc).split("\n"):
         start, offset = offset, offset + len(line) + 1
         if not line.strip() or len(line) > MAX_LINE or not _CANDIDATE.search(line):
             continue

@@ -32,6 +32,7 @@ from spacy.tokens import Doc, Span
 from streams.nlp import entities as entities_module
 from streams.nlp import lexicons
 from streams.nlp.records import Entity, Mention, Quote, Speaker
+from streams.nlp.text import doc_text
 
 #: Entity labels that can speak.
 SPEAKER_LABELS = ("PERSON", "ORG", "NORP", "GPE")
@@ -214,7 +215,7 @@ def resolve_quotes(doc: Doc, quotes: Iterable[Quote]) -> None:
     quotes = sorted(quotes, key=lambda q: q.start)
     candidates = antecedents(doc, quotes)
     index = entities_module.MentionIndex(doc._.entities or ())
-    text = doc.text  # built from the tokens on each access: once per article
+    text = doc_text(doc)
     by_id = {e.entity_id: e for e in doc._.entities or ()}
     for quote in quotes:
         speakers: list[Speaker] = []

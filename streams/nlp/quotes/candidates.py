@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from streams.nlp import lexicons
 from streams.nlp.quotes.marks import Quotation, QuotationIndex, quotations
 from streams.nlp.quotes.positions import Letters, Paragraphs, Sentences, SpanUnion
+from streams.nlp.text import doc_text
 
 CharSpan = tuple[int, int]
 
@@ -71,7 +72,7 @@ class Article:
 
     def __init__(self, doc: Doc, cues: dict[str, frozenset[str]]) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = doc_text(doc)
         self.cues = cues
         self.proforms = lexicons.words("proforms.txt")
         self.marks = QuotationIndex(quotations(self.text))

@@ -129,21 +129,25 @@ def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
 
 def cue_frames(article: Article) -> None:
     """Every cue word outside quotation marks whose dependency frame holds content."""
-    for tok in article.doc:
-        if article.quoted(tok) or article.in_turn(tok.idx):
-            continue  # the speaker's own words: nested reports are not the article's quotes
-        if len(article.sentence_of(tok)) > MAX_CUE_SENTENCE_TOKENS:
-            continue
+    for tok in article.doc:  # the word tests first: they are cheap, and most words fail them
         if tok.lower_ == "according":
-            according_to(article, tok)
+            if _narration(article, tok):
+                according_to(article, tok)
             continue
         frames = article.cues.get(tok.lemma_.lower())
-        if frames is None:
+        if frames is None or not _narration(article, tok):
             continue
         if "noun" in frames and tok.pos_ == "NOUN":
             noun_report(article, tok)
         elif is_verb(tok):
             verb_report(article, tok, frames)
+
+
+def _narration(article: Article, tok: Token) -> bool:
+    """Whether a cue word is the article's own narration, in a sentence short enough to read."""
+    if article.quoted(tok) or article.in_turn(tok.idx):
+        return False  # the speaker's own words: nested reports are not the article's quotes
+    return len(article.sentence_of(tok)) <= MAX_CUE_SENTENCE_TOKENS
 
 
 def noun_report(article: Article, noun: Token) -> None:
