@@ -469,3 +469,22 @@ def test_according_to_after_a_with_phrase_attributes_the_whole_sentence(nlp: Lan
             ["the province's gaming regulator"],
         )
     ]
+
+
+def test_a_named_holders_belief_is_a_report(nlp: Language) -> None:
+    text = "The Leafs coach thinks his team can still make the playoffs after a poor start."
+    assert found(nlp, text) == [
+        ("indirect", ["his team can still make the playoffs after a poor start"], "thinks", ["The Leafs coach"])
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think the council has lost its way on housing.",  # the columnist's own view
+        "Do you think the premier will call an early election?",  # the reader's
+        "Think of the levy as a tax on the commute.",  # no holder at all
+    ],
+)
+def test_the_writers_or_readers_belief_is_no_report(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []

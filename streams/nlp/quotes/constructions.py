@@ -127,6 +127,10 @@ def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
     return None
 
 
+#: Subjects whose belief is no one's report: the writer ("I think"), the reader ("do you think").
+_WRITER_AND_READER = frozenset({"i", "we", "you"})
+
+
 def cue_frames(article: Article) -> None:
     """Every cue word outside quotation marks whose dependency frame holds content."""
     for tok in article.doc:  # the word tests first: they are cheap, and most words fail them
@@ -170,6 +174,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0]) and not _reflexive_object(verb)):
         return  # "Fox News found itself playing host ...": where the subject ended up, not a finding
+    if "belief" in frames and not (heads and heads[0].lower_ not in _WRITER_AND_READER):
+        return  # "I think", "do you think", "think of it": the writer's or the reader's view, not a report
     if "infinitive" in frames and not (heads and can_show(heads[0])):
         frames = frames - {"infinitive"}  # "the debate promised to be a test": no one's commitment
     content: list[Token] = []
