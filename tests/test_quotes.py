@@ -795,6 +795,11 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+def test_a_consequence_after_a_closing_quotation_mark_stays_out_of_the_report(nlp: Language) -> None:
+    text = 'The premier said the budget would be "balanced," sparking doubts among economists.'
+    assert pieces(text, only(nlp, text)) == ['the budget would be "balanced,"']
+
+
 def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
     text = 'He said he was not advocating violence, only a "loud voice."'
     assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']

@@ -414,9 +414,12 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         doc[start].lower_ in ("who", "whose", "where")
         or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
     )
-    report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
+    report = _trailing_participle(tok) and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
-    consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
+    consequence = _trailing_participle(tok) and tok.lemma_.lower() in _CONSEQUENCES
+    if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
+        # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
+        return start
     # ", while 4 in 10 want ...", ", even though ...": a contrast the writer sets beside the report.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
     if relative or report or consequence or contrast or tok.dep_ == "appos":
@@ -436,6 +439,12 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _trailing_participle(tok: Token) -> bool:
+    """ ", adding ...", ", sparking ...": a participial clause (without a subject of its own) after the report."""
+    before = [c for c in tok.children if c.i < tok.i]
+    return tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and all(c.dep_ == "advmod" for c in before)
 
 
 def _another_report(tok: Token, cues: Container[str]) -> bool:
