@@ -420,8 +420,10 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
         # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
         return start
-    # ", while 4 in 10 want ...", ", even though ...": a contrast the writer sets beside the report.
+    # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
+    # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
+    contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
     if relative or report or consequence or contrast or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
@@ -439,6 +441,15 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _has_subject(tok: Token) -> bool:
+    return any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in tok.children)
+
+
+def _mentions_cue(tok: Token, cues: Container[str]) -> bool:
+    """A cue verb anywhere in the clause ("... by saying that ..."): it reports someone's words."""
+    return any(t.lemma_.lower() in cues and is_verb(t) for t in tok.subtree)
 
 
 def _trailing_participle(tok: Token) -> bool:
