@@ -410,6 +410,27 @@ def test_a_contrast_of_two_facts_in_the_report_is_kept(nlp: Language) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        (
+            "The senator spoke, saying the deal was a mistake and questioning whether the minister had read it.",
+            ("the deal was a mistake", "saying"),
+            ("whether the minister had read it", "questioning"),
+        ),
+        (
+            "The premier said he would attend the summit but did not say who would lead the delegation.",
+            ("he would attend the summit", "said"),
+            ("who would lead the delegation", "say"),
+        ),
+    ],
+)
+def test_a_cue_the_parser_coordinated_into_the_report_is_a_report_of_its_own(
+    nlp: Language, text: str, first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    assert [(q[1], q[2]) for q in found(nlp, text)] == [([first[0]], first[1]), ([second[0]], second[1])]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

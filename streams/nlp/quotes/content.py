@@ -469,7 +469,20 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
-    return tok.lemma_.lower() in cues and coordinated_with_report(tok)
+    if tok.lemma_.lower() not in cues:
+        return False
+    if coordinated_with_report(tok):
+        return True
+    # "saying A and questioning how ...", "said he would A but did not suggest ...": a participle like its
+    # cue after a clause that is not progressive, a past "did" after a modal, cannot continue the reported
+    # clause the parser coordinated it with; it is the cue's sibling.
+    head = tok.head
+    if tok.dep_ != "conj" or head.dep_ != "ccomp" or _has_subject(tok):
+        return False
+    if tok.tag_ == "VBG":
+        return head.tag_ != "VBG" and head.head.tag_ == "VBG"
+    did = any(c.dep_ == "aux" and c.lower_ == "did" for c in tok.children)
+    return tok.tag_ == "VB" and did and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
