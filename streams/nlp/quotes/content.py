@@ -38,10 +38,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         subject = _object_as_subject(verb, clauses[0])
         return subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
     if "xcomp" in frames:
-        # "warned officials to act": what was urged, not whom.
+        # "warned officials to act": the addressee is the subject of the urged act, so part of its report.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
         if xcomp and any(c.dep_ == "dobj" for c in children):
-            return subtrees(xcomp)
+            return subtrees([*(c for c in children if c.dep_ == "dobj"), *xcomp])
     if "infinitive" in frames:
         # "pledged to oppose the bill": what the speaker committed to.
         infinitives = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i and c.tag_ == "VB"]
