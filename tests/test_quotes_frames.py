@@ -369,6 +369,29 @@ def test_according_to_after_a_list_attributes_the_whole_sentence(nlp: Language) 
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The Liberals lead by nine points, according to a new poll, but their margin is narrowing.",
+            ["The Liberals lead by nine points"],
+        ),
+        (
+            "The Liberals lead by nine points, according to a new poll - the widest gap since June.",
+            ["The Liberals lead by nine points"],
+        ),
+        (
+            "Sales rose 4 per cent in May, according to the agency, and exports climbed for a third month.",
+            ["Sales rose 4 per cent in May", "and exports climbed for a third month"],
+        ),
+    ],
+)
+def test_according_to_after_its_clause_ends_the_report_unless_and_adds_a_fact(
+    nlp: Language, text: str, content: list[str]
+) -> None:
+    assert [q[1] for q in found(nlp, text)] == [content]
+
+
 def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
     text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
     assert found(nlp, text) == [
