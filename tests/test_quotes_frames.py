@@ -392,6 +392,14 @@ def test_according_to_after_its_clause_ends_the_report_unless_and_adds_a_fact(
     assert [q[1] for q in found(nlp, text)] == [content]
 
 
+def test_a_second_report_cut_after_and_takes_its_conjunction(nlp: Language) -> None:
+    text = "Most voters said they were satisfied with the government and about half said they would vote for it again."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["they were satisfied with the government"],
+        ["they would vote for it again"],
+    ]
+
+
 def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
     text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
     assert found(nlp, text) == [
