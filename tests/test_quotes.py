@@ -795,6 +795,11 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+def test_a_reaction_the_report_drew_stays_out_of_it(nlp: Language) -> None:
+    text = "The minister said the pipeline would be built by 2030, drawing a sharp reply from the opposition."
+    assert pieces(text, only(nlp, text)) == ["the pipeline would be built by 2030"]
+
+
 def test_a_consequence_after_a_closing_quotation_mark_stays_out_of_the_report(nlp: Language) -> None:
     text = 'The premier said the budget would be "balanced," sparking doubts among economists.'
     assert pieces(text, only(nlp, text)) == ['the budget would be "balanced,"']

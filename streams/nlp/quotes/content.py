@@ -12,6 +12,7 @@ from collections.abc import Container, Sequence
 
 from spacy.tokens import Doc, Token
 
+from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
     PASSIVE_SUBJECTS,
     RELATIVE,
@@ -392,9 +393,6 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
-_CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
-
-
 #: Words opening an adverbial clause of contrast after a comma.
 _CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
 
@@ -416,7 +414,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     )
     report = _trailing_participle(tok) and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
-    consequence = _trailing_participle(tok) and tok.lemma_.lower() in _CONSEQUENCES
+    consequence = _trailing_participle(tok) and tok.lemma_.lower() in lexicons.words("consequences.txt")
     if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
         # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
         return start
