@@ -795,6 +795,11 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
+    text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
+    assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]
+
+
 def test_a_reaction_the_report_drew_stays_out_of_it(nlp: Language) -> None:
     text = "The minister said the pipeline would be built by 2030, drawing a sharp reply from the opposition."
     assert pieces(text, only(nlp, text)) == ["the pipeline would be built by 2030"]

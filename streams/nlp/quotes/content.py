@@ -422,7 +422,10 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
     contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
-    if relative or report or consequence or contrast or tok.dep_ == "appos":
+    # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
+    gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
+    gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
+    if relative or report or consequence or contrast or gloss or tok.dep_ == "appos":
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
