@@ -462,6 +462,11 @@ def test_a_cue_the_parser_coordinated_into_the_report_is_a_report_of_its_own(
     assert [(q[1], q[2]) for q in found(nlp, text)] == [([first[0]], first[1]), ([second[0]], second[1])]
 
 
+def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -> None:
+    text = "The mayor says he spoke to the premier and asked him to condemn the violence."
+    assert [q[1] for q in found(nlp, text)] == [["he spoke to the premier and asked him to condemn the violence"]]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

@@ -473,7 +473,11 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     if tok.lemma_.lower() not in cues:
         return False
     if coordinated_with_report(tok):
-        return True
+        # "says he spoke to her and asked ...": a past tense after a present cue goes on with the reported
+        # past; the speaker's next act would share the cue's tense.
+        # (One that reports a clause of its own is a second report all the same.)
+        reported_past = tok.head.head.tag_ in ("VBZ", "VBP") and tok.tag_ == tok.head.tag_ == "VBD"
+        return not reported_past or any(c.dep_ == "ccomp" for c in tok.children)
     # "saying A and questioning how ...", "said he would A but did not suggest ...": a participle like its
     # cue after a clause that is not progressive, a past "did" after a modal, cannot continue the reported
     # clause the parser coordinated it with; it is the cue's sibling.
