@@ -467,6 +467,11 @@ def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -
     assert [q[1] for q in found(nlp, text)] == [["he spoke to the premier and asked him to condemn the violence"]]
 
 
+def test_a_concession_fronted_before_the_report_is_the_writers(nlp: Language) -> None:
+    text = "Though the Liberals trail in most polls, the party leads among voters under 30, the survey found."
+    assert [q[1] for q in found(nlp, text)] == [["the party leads among voters under 30"]]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

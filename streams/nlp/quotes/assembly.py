@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from spacy.tokens import Token
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
-from streams.nlp.quotes.content import drop_asides, runs, trim
+from streams.nlp.quotes.content import drop_asides, drop_fronted_concession, runs, trim
 from streams.nlp.quotes.speaker_phrases import speaker_spans
 
 
@@ -96,7 +96,7 @@ def add(
     if cue is not None:
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
-    content = without_dangling_conjunction(content)
+    content = without_dangling_conjunction(drop_fronted_concession(content))
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
     return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
 

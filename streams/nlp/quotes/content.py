@@ -507,6 +507,32 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
     return [t for t in ordered if t.i < cut] if cut is not None else ordered
 
 
+#: Words opening a concession fronted before the reported clause ("Though he trails, he ...").
+_CONCESSIONS = frozenset({"though", "although", "despite", "notwithstanding"})
+
+
+def drop_fronted_concession(tokens: Sequence[Token]) -> list[Token]:
+    """Reported content without a concession the writer fronted before it: "Though he has no path to the
+    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    if len(ordered) < 2:
+        return ordered
+    first = ordered[0]
+    opener = first.lower_ in _CONCESSIONS or (first.lower_ == "even" and ordered[1].lower_ == "though")
+    if not opener:
+        return ordered
+    heads = (t for t in (first, *first.ancestors) if t.left_edge.i == first.i and t.dep_ in ("advcl", "prep"))
+    phrase = next(heads, None)
+    if phrase is None:
+        return ordered
+    comma = phrase.right_edge.i + 1
+    rest = [t for t in ordered if t.i > comma]
+    # `Though the vote was easy, she said, ...`: a cue right after it makes the concession the speaker's.
+    if comma >= len(first.doc) or first.doc[comma].text != "," or not rest or rest[0].i != comma + 1:
+        return ordered
+    return rest
+
+
 def _alnum(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
