@@ -795,6 +795,11 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+def test_where_the_quoted_words_were_said_stays_out_of_the_report(nlp: Language) -> None:
+    text = 'The mayor said his rival "does not care about this city" in an interview with a local radio station.'
+    assert pieces(text, only(nlp, text)) == ['his rival "does not care about this city"']
+
+
 def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
     text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]

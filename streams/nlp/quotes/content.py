@@ -418,6 +418,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
         # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
         return start
+    if _medium_after_quotation(tok):
+        return start
     # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
@@ -442,6 +444,17 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     else:
         return None
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _medium_after_quotation(tok: Token) -> bool:
+    """`called the plan "a disgrace" in a statement`: where the quoted words were said, after them."""
+    doc = tok.doc
+    start = tok.left_edge.i
+    if tok.dep_ != "prep" or tok.lower_ not in ("in", "during", "via", "on") or start != tok.i or start < 1:
+        return False
+    closing = doc[start - 1].is_quote and bool(doc[start - 1].whitespace_)
+    media = lexicons.words("media.txt")
+    return closing and any(c.dep_ == "pobj" and c.lemma_.lower() in media for c in tok.children)
 
 
 def _has_subject(tok: Token) -> bool:
