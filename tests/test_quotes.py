@@ -795,6 +795,11 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+def test_an_apposition_opened_by_a_focusing_adverb_is_part_of_the_report(nlp: Language) -> None:
+    text = "The minister said the new rules would hurt immigrants, particularly refugees."
+    assert pieces(text, only(nlp, text)) == ["the new rules would hurt immigrants, particularly refugees"]
+
+
 def test_where_the_quoted_words_were_said_stays_out_of_the_report(nlp: Language) -> None:
     text = 'The mayor said his rival "does not care about this city" in an interview with a local radio station.'
     assert pieces(text, only(nlp, text)) == ['his rival "does not care about this city"']

@@ -427,7 +427,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
     gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
     gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
-    if relative or report or consequence or contrast or gloss or tok.dep_ == "appos":
+    # ", particularly refugees": an apposition a focusing adverb opens narrows the speaker's own noun.
+    appos = tok.dep_ == "appos" and not (doc[start].dep_ == "advmod" and doc[start].head == tok)
+    if relative or report or consequence or contrast or gloss or appos:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
