@@ -795,6 +795,22 @@ def test_a_consequence_the_writer_adds_stays_out_of_the_report(nlp: Language) ->
     assert pieces(text, q) == ["they would back the levy"]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        ("The mayor said he never met the reporter, Jane Doe.", "he never met the reporter, Jane Doe"),
+        (
+            "The senator said she would vote against the deal with Ottawa, the capital.",
+            "she would vote against the deal with Ottawa",
+        ),
+    ],
+)
+def test_an_apposition_naming_a_noun_is_the_speakers_one_glossing_a_name_the_writers(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert pieces(text, only(nlp, text)) == [content]
+
+
 def test_an_apposition_opened_by_a_focusing_adverb_is_part_of_the_report(nlp: Language) -> None:
     text = "The minister said the new rules would hurt immigrants, particularly refugees."
     assert pieces(text, only(nlp, text)) == ["the new rules would hurt immigrants, particularly refugees"]

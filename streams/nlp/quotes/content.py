@@ -427,8 +427,11 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
     gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
     gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
-    # ", particularly refugees": an apposition a focusing adverb opens narrows the speaker's own noun.
-    appos = tok.dep_ == "appos" and not (doc[start].dep_ == "advmod" and doc[start].head == tok)
+    # ", a play on the phrase ...", "NATO, the military alliance ...": an indefinite apposition, or one that
+    # glosses a name, is the writer's; one that names or narrows a common noun ("the reporter, Jane Doe",
+    # "his achievement, the health law", ", particularly refugees"), or a number, is what the speaker meant.
+    indefinite = doc[start].lower_ in ("a", "an", "another", "something")
+    appos = tok.dep_ == "appos" and (indefinite or tok.head.pos_ == "PROPN")
     if relative or report or consequence or contrast or gloss or appos:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
