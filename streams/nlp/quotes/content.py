@@ -409,7 +409,10 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ in ("who", "whose", "where")
+        doc[start].lower_ == "where"
+        # ", who ..." after a name glosses it, in the writer's words; after a common noun ("his mother,
+        # who died ...") it goes on with what the speaker said, unless it reports words of its own.
+        or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
         or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
     )
     report = _trailing_participle(tok) and tok.lemma_.lower() in cues
