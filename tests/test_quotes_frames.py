@@ -369,6 +369,37 @@ def test_according_to_after_a_list_attributes_the_whole_sentence(nlp: Language) 
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The Liberals lead by nine points, according to a new poll, but their margin is narrowing.",
+            ["The Liberals lead by nine points"],
+        ),
+        (
+            "The Liberals lead by nine points, according to a new poll - the widest gap since June.",
+            ["The Liberals lead by nine points"],
+        ),
+        (
+            "Sales rose 4 per cent in May, according to the agency, and exports climbed for a third month.",
+            ["Sales rose 4 per cent in May", "and exports climbed for a third month"],
+        ),
+    ],
+)
+def test_according_to_after_its_clause_ends_the_report_unless_and_adds_a_fact(
+    nlp: Language, text: str, content: list[str]
+) -> None:
+    assert [q[1] for q in found(nlp, text)] == [content]
+
+
+def test_a_second_report_cut_after_and_takes_its_conjunction(nlp: Language) -> None:
+    text = "Most voters said they were satisfied with the government and about half said they would vote for it again."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["they were satisfied with the government"],
+        ["they would vote for it again"],
+    ]
+
+
 def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
     text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
     assert found(nlp, text) == [
@@ -385,9 +416,9 @@ def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> 
     ("text", "content", "speaker"),
     [
         (
-            "Most voters said they prefer an outsider, while about four in 10 want a candidate with experience.",
-            "they prefer an outsider",
-            "Most voters",
+            "The mayor said the plan was a success, while pointing to the new bridge.",
+            "the plan was a success",
+            "The mayor",
         ),
         (
             "The minister said the plan would work, even though the opposition has called it reckless.",
@@ -400,6 +431,45 @@ def test_a_contrast_the_writer_sets_beside_the_report_is_cut(
     nlp: Language, text: str, content: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], "said", [speaker])]
+
+
+def test_a_contrast_of_two_facts_in_the_report_is_kept(nlp: Language) -> None:
+    # A contrast with a subject of its own and no report in it sets one reported fact beside another.
+    text = "The agency said exports rose 4 percent in March, while imports fell by 2 percent."
+    assert found(nlp, text) == [
+        ("indirect", ["exports rose 4 percent in March, while imports fell by 2 percent"], "said", ["The agency"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "second"),
+    [
+        (
+            "The senator spoke, saying the deal was a mistake and questioning whether the minister had read it.",
+            ("the deal was a mistake", "saying"),
+            ("whether the minister had read it", "questioning"),
+        ),
+        (
+            "The premier said he would attend the summit but did not say who would lead the delegation.",
+            ("he would attend the summit", "said"),
+            ("who would lead the delegation", "say"),
+        ),
+    ],
+)
+def test_a_cue_the_parser_coordinated_into_the_report_is_a_report_of_its_own(
+    nlp: Language, text: str, first: tuple[str, str], second: tuple[str, str]
+) -> None:
+    assert [(q[1], q[2]) for q in found(nlp, text)] == [([first[0]], first[1]), ([second[0]], second[1])]
+
+
+def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -> None:
+    text = "The mayor says he spoke to the premier and asked him to condemn the violence."
+    assert [q[1] for q in found(nlp, text)] == [["he spoke to the premier and asked him to condemn the violence"]]
+
+
+def test_a_concession_fronted_before_the_report_is_the_writers(nlp: Language) -> None:
+    text = "Though the Liberals trail in most polls, the party leads among voters under 30, the survey found."
+    assert [q[1] for q in found(nlp, text)] == [["the party leads among voters under 30"]]
 
 
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from spacy.tokens import Token
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
-from streams.nlp.quotes.content import drop_asides, runs, trim
+from streams.nlp.quotes.content import drop_asides, drop_fronted_concession, runs, trim
 from streams.nlp.quotes.speaker_phrases import speaker_spans
 
 
@@ -70,6 +70,17 @@ def without_asides(article: Article, content: Sequence[Token]) -> list[Token]:
     return kept or list(content)
 
 
+def without_dangling_conjunction(content: Sequence[Token]) -> list[Token]:
+    """`a big victory in Mississippi and`: the conjunct after "and" was cut as the writer's (the speaker's
+    next act, another report), so the conjunction that joined it goes too."""
+    kept = sorted(content, key=lambda t: t.i)
+    while kept and (kept[-1].is_punct or kept[-1].is_space) and not kept[-1].is_quote:
+        kept.pop()
+    if len(kept) > 1 and kept[-1].dep_ == "cc":
+        return kept[:-1]
+    return list(content)
+
+
 def _only_quoted_aside(article: Article, start: int, end: int) -> bool:
     """Whether the stretch holds a quotation and no cue verb of its own (a second report)."""
     if not article.marks.overlapping(start, end):
@@ -85,6 +96,7 @@ def add(
     if cue is not None:
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
+    content = without_dangling_conjunction(drop_fronted_concession(content))
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
     return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
 

@@ -279,8 +279,15 @@ def according_to(article: Article, according: Token) -> None:
     if not sources:
         return
     phrase = {t.i for t in according.subtree}
-    content = _sentence_around(article, according) or [t for t in clause_of(according).subtree if t.i not in phrase]
-    add(article, content, according, speakers(article, sources, according))
+    clause = clause_of(according)
+    content = [t for t in clause.subtree if t.i not in phrase]
+    first = according.left_edge.i
+    rest = [t for t in content if t.i > according.right_edge.i and not t.is_punct]
+    if clause.i < first and first > 0 and according.doc[first - 1].text == "," and rest and rest[0].lower_ != "and":
+        # "Trump leads by nine points, according to the average - despite ...": after a clause it closes,
+        # the phrase ends the report; what follows is the writer's, unless "and" adds a second fact.
+        content = [t for t in content if t.i < first]
+    add(article, _sentence_around(article, according) or content, according, speakers(article, sources, according))
 
 
 def _sentence_around(article: Article, according: Token) -> list[Token]:

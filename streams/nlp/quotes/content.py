@@ -12,6 +12,7 @@ from collections.abc import Container, Sequence
 
 from spacy.tokens import Doc, Token
 
+from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
     PASSIVE_SUBJECTS,
     RELATIVE,
@@ -38,10 +39,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         subject = _object_as_subject(verb, clauses[0])
         return subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
     if "xcomp" in frames:
-        # "warned officials to act": what was urged, not whom.
+        # "warned officials to act": the addressee is the subject of the urged act, so part of its report.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
         if xcomp and any(c.dep_ == "dobj" for c in children):
-            return subtrees(xcomp)
+            return subtrees([*(c for c in children if c.dep_ == "dobj"), *xcomp])
     if "infinitive" in frames:
         # "pledged to oppose the bill": what the speaker committed to.
         infinitives = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i and c.tag_ == "VB"]
@@ -392,9 +393,6 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
-_CONSEQUENCES = frozenset({"put", "leave", "highlight", "spark", "prompt", "underscore"})
-
-
 #: Words opening an adverbial clause of contrast after a comma.
 _CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
 
@@ -411,15 +409,33 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ in ("who", "whose", "where")
+        doc[start].lower_ == "where"
+        # ", who ..." after a name glosses it, in the writer's words; after a common noun ("his mother,
+        # who died ...") it goes on with what the speaker said, unless it reports words of its own.
+        or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
         or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
     )
-    report = tok.dep_ == "advcl" and tok.tag_ == "VBG" and tok.lemma_.lower() in cues
+    report = _trailing_participle(tok) and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
-    consequence = tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and tok.lemma_.lower() in _CONSEQUENCES
-    # ", while 4 in 10 want ...", ", even though ...": a contrast the writer sets beside the report.
+    consequence = _trailing_participle(tok) and tok.lemma_.lower() in lexicons.words("consequences.txt")
+    if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
+        # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
+        return start
+    if _medium_after_quotation(tok):
+        return start
+    # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
+    # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
-    if relative or report or consequence or contrast or tok.dep_ == "appos":
+    contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
+    # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
+    gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
+    gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
+    # ", a play on the phrase ...", "NATO, the military alliance ...": an indefinite apposition, or one that
+    # glosses a name, is the writer's; one that names or narrows a common noun ("the reporter, Jane Doe",
+    # "his achievement, the health law", ", particularly refugees"), or a number, is what the speaker meant.
+    indefinite = doc[start].lower_ in ("a", "an", "another", "something")
+    appos = tok.dep_ == "appos" and (indefinite or tok.head.pos_ == "PROPN")
+    if relative or report or consequence or contrast or gloss or appos:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
@@ -438,6 +454,32 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
 
 
+def _medium_after_quotation(tok: Token) -> bool:
+    """`called the plan "a disgrace" in a statement`: where the quoted words were said, after them."""
+    doc = tok.doc
+    start = tok.left_edge.i
+    if tok.dep_ != "prep" or tok.lower_ not in ("in", "during", "via", "on") or start != tok.i or start < 1:
+        return False
+    closing = doc[start - 1].is_quote and bool(doc[start - 1].whitespace_)
+    media = lexicons.words("media.txt")
+    return closing and any(c.dep_ == "pobj" and c.lemma_.lower() in media for c in tok.children)
+
+
+def _has_subject(tok: Token) -> bool:
+    return any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in tok.children)
+
+
+def _mentions_cue(tok: Token, cues: Container[str]) -> bool:
+    """A cue verb anywhere in the clause ("... by saying that ..."): it reports someone's words."""
+    return any(t.lemma_.lower() in cues and is_verb(t) for t in tok.subtree)
+
+
+def _trailing_participle(tok: Token) -> bool:
+    """ ", adding ...", ", sparking ...": a participial clause (without a subject of its own) after the report."""
+    before = [c for c in tok.children if c.i < tok.i]
+    return tok.dep_ in ("advcl", "xcomp") and tok.tag_ == "VBG" and all(c.dep_ == "advmod" for c in before)
+
+
 def _another_report(tok: Token, cues: Container[str]) -> bool:
     """A coordinated clause that is a report with its own speaker ("... and officials said ...")."""
     if tok.dep_ != "conj" or not is_verb(tok):
@@ -449,7 +491,24 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
-    return tok.lemma_.lower() in cues and coordinated_with_report(tok)
+    if tok.lemma_.lower() not in cues:
+        return False
+    if coordinated_with_report(tok):
+        # "says he spoke to her and asked ...": a past tense after a present cue goes on with the reported
+        # past; the speaker's next act would share the cue's tense.
+        # (One that reports a clause of its own is a second report all the same.)
+        reported_past = tok.head.head.tag_ in ("VBZ", "VBP") and tok.tag_ == tok.head.tag_ == "VBD"
+        return not reported_past or any(c.dep_ == "ccomp" for c in tok.children)
+    # "saying A and questioning how ...", "said he would A but did not suggest ...": a participle like its
+    # cue after a clause that is not progressive, a past "did" after a modal, cannot continue the reported
+    # clause the parser coordinated it with; it is the cue's sibling.
+    head = tok.head
+    if tok.dep_ != "conj" or head.dep_ != "ccomp" or _has_subject(tok):
+        return False
+    if tok.tag_ == "VBG":
+        return head.tag_ != "VBG" and head.head.tag_ == "VBG"
+    did = any(c.dep_ == "aux" and c.lower_ == "did" for c in tok.children)
+    return tok.tag_ == "VB" and did and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:
@@ -467,6 +526,32 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         if comma is not None and comma in present and comma > ordered[0].i and (cut is None or comma < cut):
             cut = comma
     return [t for t in ordered if t.i < cut] if cut is not None else ordered
+
+
+#: Words opening a concession fronted before the reported clause ("Though he trails, he ...").
+_CONCESSIONS = frozenset({"though", "although", "despite", "notwithstanding"})
+
+
+def drop_fronted_concession(tokens: Sequence[Token]) -> list[Token]:
+    """Reported content without a concession the writer fronted before it: "Though he has no path to the
+    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma."""
+    ordered = sorted(tokens, key=lambda t: t.i)
+    if len(ordered) < 2:
+        return ordered
+    first = ordered[0]
+    opener = first.lower_ in _CONCESSIONS or (first.lower_ == "even" and ordered[1].lower_ == "though")
+    if not opener:
+        return ordered
+    heads = (t for t in (first, *first.ancestors) if t.left_edge.i == first.i and t.dep_ in ("advcl", "prep"))
+    phrase = next(heads, None)
+    if phrase is None:
+        return ordered
+    comma = phrase.right_edge.i + 1
+    rest = [t for t in ordered if t.i > comma]
+    # `Though the vote was easy, she said, ...`: a cue right after it makes the concession the speaker's.
+    if comma >= len(first.doc) or first.doc[comma].text != "," or not rest or rest[0].i != comma + 1:
+        return ordered
+    return rest
 
 
 def _alnum(text: str) -> int:
