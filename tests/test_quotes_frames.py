@@ -469,3 +469,8 @@ def test_according_to_after_a_with_phrase_attributes_the_whole_sentence(nlp: Lan
             ["the province's gaming regulator"],
         )
     ]
+
+
+def test_the_subject_of_a_clause_the_parser_hung_before_a_subjectless_cue_speaks(nlp: Language) -> None:
+    text = "The mayor briefly thanked the crews at the scene, then says the city will pay for the repairs."
+    assert found(nlp, text) == [("indirect", ["the city will pay for the repairs"], "says", ["The mayor"])]

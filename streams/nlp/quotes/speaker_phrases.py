@@ -9,7 +9,15 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
-from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, RELATIVE, SUBJECTS, coordinated_with_report, is_verb
+from streams.nlp.quotes.syntax import (
+    INHERIT,
+    NOT_SPEAKER,
+    PASSIVE_SUBJECTS,
+    RELATIVE,
+    SUBJECTS,
+    coordinated_with_report,
+    is_verb,
+)
 
 
 def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
@@ -103,3 +111,38 @@ def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if not names or names[0].pos_ != "PROPN" or verb.doc[names[0].left_edge.i - 1].text != ",":
         return []
     return names[:1]
+
+
+#: What may stand between a speaker's phrase misread as a clause and its cue (", also said").
+_BEFORE_CUE = frozenset({"advmod", "punct", "neg", "aux"})
+
+
+def subject_of_clause_before(verb: Token) -> list[Token]:
+    """`Jane Doe, a rabbi helping to organize the boycott, said he ...`: the parser read the speaker's
+    long phrase as a clause of the cue (a complement or adverbial clause before it) and left the cue
+    without a subject. The first subject in that clause speaks, when the cue has its own complement
+    after it (else the clause before may be the report: "The plan failed, said ...")."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(_subject(c) for c in verb.children):
+        return []
+    if not any(c.dep_ == "ccomp" and c.i > verb.i for c in verb.children):
+        return []
+    before = [c for c in verb.children if c.dep_ in ("ccomp", "advcl") and c.i < verb.i]
+    if not before:
+        return []
+    clause = before[-1]
+    gap = verb.doc[clause.right_edge.i + 1 : verb.i]
+    if not gap or not all(t.dep_ in _BEFORE_CUE for t in gap) or not any(t.is_punct for t in gap):
+        return []
+    subjects = [
+        t
+        for t in clause.subtree
+        if _subject(t)
+        and t.pos_ in ("NOUN", "PROPN", "PRON")
+        and t.lower_ not in RELATIVE
+        and t.lower_ not in ("it", "there")
+    ]
+    return subjects[:1]
+
+
+def _subject(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
