@@ -110,6 +110,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "described",
             "the club",
         ),
+        (
+            "The premier has not commented on the auditor's report into the hospital's finances.",
+            "the auditor's report into the hospital's finances",
+            "commented",
+            "The premier",
+        ),
     ],
 )
 def test_prepositional_and_object_reports(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
