@@ -157,9 +157,10 @@ def test_a_year_cut_to_two_digits_opens_no_quotation(nlp: Language) -> None:
     [
         ("Late on Tuesday, the RCMP said it would cooperate.", "it would cooperate", "the RCMP"),
         ("Half of the voters said they were angry.", "they were angry", "Half"),
+        ("Few expected the mayor to run again. Her aides said she would.", "she would", "Her aides"),
     ],
 )
-def test_a_three_word_clause_is_a_report(nlp: Language, text: str, content: str, speaker: str) -> None:
+def test_a_short_clause_is_a_report(nlp: Language, text: str, content: str, speaker: str) -> None:
     assert found(nlp, text) == [("indirect", [content], "said", [speaker])]
 
 

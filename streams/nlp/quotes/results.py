@@ -17,7 +17,7 @@ from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
 #: ... unless it is a clause with its own subject and verb.
-MIN_CLAUSE_WORDS = 3
+MIN_CLAUSE_WORDS = 2
 _WORD = re.compile(r"\w+")
 
 
@@ -31,7 +31,7 @@ def worth_reporting(article: Article, c: Candidate) -> bool:
     if span is not None and is_proform(span, article.proforms):
         return True  # "said so": the pro-form is the report
     words = len(_WORD.findall(article.text, c.start, c.end))
-    # "said it would cooperate", "said they were angry": a short clause with its own subject is a report.
+    # "said it would cooperate", "said she would": a short clause with its own subject is a report.
     return words >= MIN_INDIRECT_WORDS or (words >= MIN_CLAUSE_WORDS and span is not None and _clause(span))
 
 
