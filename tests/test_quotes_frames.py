@@ -481,3 +481,13 @@ def test_according_to_after_a_with_phrase_attributes_the_whole_sentence(nlp: Lan
 def test_the_subject_of_a_clause_the_parser_hung_before_a_subjectless_cue_speaks(nlp: Language) -> None:
     text = "The mayor briefly thanked the crews at the scene, then says the city will pay for the repairs."
     assert found(nlp, text) == [("indirect", ["the city will pay for the repairs"], "says", ["The mayor"])]
+
+
+def test_the_noun_phrase_after_a_subjectless_cue_closing_its_report_speaks(nlp: Language) -> None:
+    text = (
+        "He also had a voice in the choice of contractors, said a former adviser to the Ontario Ministry of "
+        "Transport, Jane Roy, who also ran as a candidate in the party Mr. Ford helped build."
+    )
+    (quote,) = found(nlp, text)
+    assert quote[:3] == ("indirect", ["He also had a voice in the choice of contractors"], "said")
+    assert quote[3][0].startswith("a former adviser to the Ontario Ministry of Transport, Jane Roy")

@@ -174,7 +174,7 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         heads, content = inverted
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
-        heads = heads or lost_subject(article, verb)
+        heads = heads or lost_subject(article, verb) or after_clause(article, verb)
         content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
         if not content and (named := appositive_speaker(verb, heads)):
             content = interrupted_clause(verb, named)
@@ -248,16 +248,37 @@ def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[To
     quotation = article.inside_quotation(doc[mark].idx, doc[mark].idx + len(doc[mark].text))
     if quotation is None:
         return None
-    head = None
-    for tok in doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
-        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
-            break
-        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
-            head = tok
+    head = _phrase_after(verb)
     if head is None or article.quoted(head):
         return None
     span = article.span(quotation.start, quotation.end)
     return ([head], list(span)) if span is not None else None
+
+
+def _phrase_after(verb: Token) -> Token | None:
+    """The head of the noun phrase right after an inverted cue (`said the city's mayor`), if one is there."""
+    head = None
+    for tok in verb.doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
+        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
+            break
+        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
+            head = tok
+    return head
+
+
+def after_clause(article: Article, verb: Token) -> list[Token]:
+    """`He had a say in the deal, said a former aide to the minister, who ...`: a subject-less finite cue
+    after the clause it reports and a comma, with a noun phrase right after it that the parser made its
+    object or the subject of a later verb: that phrase speaks."""
+    doc = verb.doc
+    if verb.tag_ not in ("VBD", "VBZ") or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return []
+    if not any(c.dep_ == "ccomp" and verb.i - 2 <= c.right_edge.i < verb.i for c in verb.children):
+        return []  # the report ends at the comma before the cue, which may hang on either
+    head = _phrase_after(verb)
+    if head is None or article.quoted(head):
+        return []
+    return [head]
 
 
 def according_to(article: Article, according: Token) -> None:
