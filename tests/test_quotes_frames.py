@@ -491,3 +491,8 @@ def test_the_noun_phrase_after_a_subjectless_cue_closing_its_report_speaks(nlp: 
     (quote,) = found(nlp, text)
     assert quote[:3] == ("indirect", ["He also had a voice in the choice of contractors"], "said")
     assert quote[3][0].startswith("a former adviser to the Ontario Ministry of Transport, Jane Roy")
+
+
+def test_the_noun_of_a_with_phrase_speaks_its_participle(nlp: Language) -> None:
+    text = "The bill passed easily, with most members saying it was overdue."
+    assert found(nlp, text) == [("indirect", ["it was overdue"], "saying", ["most members"])]

@@ -46,6 +46,8 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not is_verb(head):
             return [head]
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ == "pobj" and head.head.lower_ == "with":
+            return [head]  # "with 50 percent saying she is ready": the noun of the "with" phrase speaks
         if not is_verb(head) and head.head.i != head.i:
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
