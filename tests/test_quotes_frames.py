@@ -499,3 +499,18 @@ def test_the_noun_of_a_with_phrase_speaks_its_participle(nlp: Language) -> None:
         "compared with 25 percent for her rival."
     )
     assert found(nlp, text) == [("indirect", ["she is ready"], "saying", ["60 percent"])]
+
+
+def test_a_subject_the_parser_made_the_cues_object_keeps_its_predicate(nlp: Language) -> None:
+    from spacy.tokens import Doc
+
+    from streams.nlp.quotes.content import content_tokens
+
+    # "claims Kovalenko runs ...", parsed with the name as the cue's object and "runs" as its conjunct.
+    words = ["The", "ministry", "claims", "Kovalenko", "runs", "the", "ring", "."]
+    heads = [1, 2, 2, 2, 2, 6, 4, 2]
+    deps = ["det", "nsubj", "ROOT", "dobj", "conj", "det", "dobj", "punct"]
+    tags = ["DT", "NN", "VBZ", "NNP", "VBZ", "DT", "NN", "."]
+    pos = ["DET", "NOUN", "VERB", "PROPN", "VERB", "DET", "NOUN", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+    assert [t.text for t in content_tokens(doc[2], frozenset({"clause"}))] == ["Kovalenko", "runs", "the", "ring"]

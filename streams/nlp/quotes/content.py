@@ -78,6 +78,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
+        if objects and (predicate := _predicate_after_object(verb, objects[0])):
+            return subtrees([objects[0], predicate])
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
@@ -88,6 +90,17 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
+    """`claims Smith runs the network`: the parser made the complement's subject the cue's object and its
+    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate."""
+    for c in verb.children:
+        if c.dep_ != "conj" or c.left_edge.i != obj.right_edge.i + 1 or c.tag_ not in ("VBZ", "VBD", "VBP"):
+            continue
+        if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
+            return c
+    return None
 
 
 def _interrupted_by_cue(verb: Token) -> list[Token]:
