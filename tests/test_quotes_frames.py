@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from streams.nlp.quotes import quotations
 from tests.support import found
@@ -502,8 +503,6 @@ def test_the_noun_of_a_with_phrase_speaks_its_participle(nlp: Language) -> None:
 
 
 def test_a_subject_the_parser_made_the_cues_object_keeps_its_predicate(nlp: Language) -> None:
-    from spacy.tokens import Doc
-
     from streams.nlp.quotes.content import content_tokens
 
     # "claims Kovalenko runs ...", parsed with the name as the cue's object and "runs" as its conjunct.
@@ -514,3 +513,60 @@ def test_a_subject_the_parser_made_the_cues_object_keeps_its_predicate(nlp: Lang
     pos = ["DET", "NOUN", "VERB", "PROPN", "VERB", "DET", "NOUN", "PUNCT"]
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos)
     assert [t.text for t in content_tokens(doc[2], frozenset({"clause"}))] == ["Kovalenko", "runs", "the", "ring"]
+
+
+def _parsed(nlp: Language, rows: list[tuple[str, int, str, str, str]]) -> Doc:
+    """A Doc with the parse given row by row: word, head, dependency, tag, part of speech."""
+    words, heads, deps, tags, pos = (list(column) for column in zip(*rows, strict=True))
+    return Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos)
+
+
+def test_a_that_clause_after_the_cue_is_its_report_before_a_nearer_clause_across_it(nlp: Language) -> None:
+    from streams.nlp.quotes.content import content_tokens
+
+    # `Elect me, Roy told reporters on Sunday that Ford listens.`, the slogan parsed as a complement too.
+    doc = _parsed(
+        nlp,
+        [
+            ("Elect", 4, "ccomp", "VB", "VERB"),
+            ("me", 0, "dobj", "PRP", "PRON"),
+            (",", 4, "punct", ",", "PUNCT"),
+            ("Roy", 4, "nsubj", "NNP", "PROPN"),
+            ("told", 4, "ROOT", "VBD", "VERB"),
+            ("reporters", 4, "dobj", "NNS", "NOUN"),
+            ("on", 4, "prep", "IN", "ADP"),
+            ("Sunday", 6, "pobj", "NNP", "PROPN"),
+            ("that", 10, "mark", "IN", "SCONJ"),
+            ("Ford", 10, "nsubj", "NNP", "PROPN"),
+            ("listens", 4, "ccomp", "VBZ", "VERB"),
+            (".", 4, "punct", ".", "PUNCT"),
+        ],
+    )
+    assert [t.text for t in content_tokens(doc[4], frozenset({"clause"}))] == ["that", "Ford", "listens"]
+
+
+def test_an_adverbial_clause_before_the_cue_is_not_its_report(nlp: Language) -> None:
+    from streams.nlp.quotes.content import content_tokens
+
+    # `While others blame the rain, she says in her report the ground froze.`
+    doc = _parsed(
+        nlp,
+        [
+            ("While", 2, "mark", "IN", "SCONJ"),
+            ("others", 2, "nsubj", "NNS", "NOUN"),
+            ("blame", 7, "ccomp", "VBP", "VERB"),
+            ("the", 4, "det", "DT", "DET"),
+            ("rain", 2, "dobj", "NN", "NOUN"),
+            (",", 7, "punct", ",", "PUNCT"),
+            ("she", 7, "nsubj", "PRP", "PRON"),
+            ("says", 7, "ROOT", "VBZ", "VERB"),
+            ("in", 7, "prep", "IN", "ADP"),
+            ("her", 10, "poss", "PRP$", "PRON"),
+            ("report", 8, "pobj", "NN", "NOUN"),
+            ("the", 12, "det", "DT", "DET"),
+            ("ground", 13, "nsubj", "NN", "NOUN"),
+            ("froze", 7, "ccomp", "VBD", "VERB"),
+            (".", 7, "punct", ".", "PUNCT"),
+        ],
+    )
+    assert [t.text for t in content_tokens(doc[7], frozenset({"clause"}))] == ["the", "ground", "froze"]

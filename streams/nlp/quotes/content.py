@@ -29,10 +29,21 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     children = list(verb.children)
     if "clause" in frames and (relative := relative_report(verb)):
         return relative
-    ccomp = [c for c in children if c.dep_ == "ccomp"]
+    ccomp = [c for c in children if c.dep_ == "ccomp" and _may_report(verb, c)]
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
-        nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
+        # One after the cue opening with "that" goes first; on a tie, one with a single subject (two
+        # mean the parser ran the speaker into it: "A, said a former aide, who ... Mr. X helped"),
+        # then the one after the cue.
+        nearest = min(
+            ccomp,
+            key=lambda c: (
+                not _that_clause_after(verb, c),
+                min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)),
+                sum(s.dep_ in SUBJECTS for s in c.children) > 1,
+                c.i < verb.i,
+            ),
+        )
         clauses = _listed_after(verb, nearest, cues)
         last = clauses[-1]
         subject = _object_as_subject(verb, clauses[0])
@@ -101,6 +112,25 @@ def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
         if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
             return c
     return None
+
+
+#: Subordinators opening an adverbial clause the parser may hang on a cue as its complement.
+_ADVERBIAL_MARKS = frozenset(
+    {"while", "although", "though", "because", "since", "when", "as", "after", "before", "until", "unless", "whereas"}
+)
+
+
+def _may_report(verb: Token, clause: Token) -> bool:
+    """Whether a complement clause of the cue can be its report: not an adverbial clause before it ("While
+    others blame X, she points to ..."), nor a clause across a line break (a headline run into the text)."""
+    if clause.i < verb.i and any(m.dep_ == "mark" and m.lower_ in _ADVERBIAL_MARKS for m in clause.children):
+        return False
+    lo, hi = sorted((verb.i, clause.left_edge.i if clause.i > verb.i else clause.right_edge.i))
+    return "\n" not in verb.doc[lo:hi].text
+
+
+def _that_clause_after(verb: Token, clause: Token) -> bool:
+    return clause.i > verb.i and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
 
 
 def _interrupted_by_cue(verb: Token) -> list[Token]:
