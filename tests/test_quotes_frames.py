@@ -570,3 +570,23 @@ def test_an_adverbial_clause_before_the_cue_is_not_its_report(nlp: Language) -> 
         ],
     )
     assert [t.text for t in content_tokens(doc[7], frozenset({"clause"}))] == ["the", "ground", "froze"]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        ("The merger was first reported by the Winnipeg Free Press.", ["The merger"], "reported", "the Winnipeg"),
+        (
+            "The mayor has been criticized by residents for closing the library on Sundays.",
+            ["The mayor", "for closing the library on Sundays"],
+            "criticized",
+            "residents",
+        ),
+    ],
+)
+def test_the_passive_subject_of_a_cue_with_an_agent_is_what_the_agent_reported(
+    nlp: Language, text: str, content: list[str], cue: str, speaker: str
+) -> None:
+    (quote,) = found(nlp, text)
+    assert quote[:3] == ("indirect", content, cue)
+    assert quote[3][0].startswith(speaker)

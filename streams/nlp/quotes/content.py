@@ -61,7 +61,7 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "name" in frames and any(c.dep_ == "oprd" for c in children):
         return subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
     if "object" in frames and not ("as" in frames and _called_as(verb)):
-        objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
+        objects = [c for c in children if c.dep_ in ("dobj", "oprd")] or reported_by_agent(verb)
         if objects:
             # "criticized the senator for opposing the bill": whom, and what for.
             holders = [verb, *objects]
@@ -131,6 +131,14 @@ def _may_report(verb: Token, clause: Token) -> bool:
 
 def _that_clause_after(verb: Token, clause: Token) -> bool:
     return clause.i > verb.i and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+
+
+def reported_by_agent(verb: Token) -> list[Token]:
+    """ "The meeting was first reported by Politico": the passive subject of a cue with its agent is what
+    the agent reported (condemned, confirmed)."""
+    if not any(c.dep_ == "agent" for c in verb.children):
+        return []
+    return [c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i and c.lower_ not in RELATIVE]
 
 
 def _interrupted_by_cue(verb: Token) -> list[Token]:
