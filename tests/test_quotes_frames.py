@@ -112,6 +112,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "the club",
         ),
         (
+            "Several residents have described how the river rose within minutes and flooded their basements.",
+            "how the river rose within minutes and flooded their basements",
+            "described",
+            "Several residents",
+        ),
+        (
             "The premier has not commented on the auditor's report into the hospital's finances.",
             "the auditor's report into the hospital's finances",
             "commented",
