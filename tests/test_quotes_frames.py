@@ -112,6 +112,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "the club",
         ),
         (
+            "The premier tweeted a photo of the flooded highway near Fredericton.",
+            "a photo of the flooded highway near Fredericton",
+            "tweeted",
+            "The premier",
+        ),
+        (
             "Several residents have described how the river rose within minutes and flooded their basements.",
             "how the river rose within minutes and flooded their basements",
             "described",
@@ -596,3 +602,11 @@ def test_the_passive_subject_of_a_cue_with_an_agent_is_what_the_agent_reported(
     (quote,) = found(nlp, text)
     assert quote[:3] == ("indirect", content, cue)
     assert quote[3][0].startswith(speaker)
+
+
+def test_a_tag_name_of_markup_left_in_the_text_is_no_cue(nlp: Language) -> None:
+    text = (
+        "The mayor posted her reply online.\n"
+        '<tweet pic="" author="MayorJaneRoy" timestamp="1449075600">Our hearts are with the families tonight.</tweet>'
+    )
+    assert found(nlp, text) == []

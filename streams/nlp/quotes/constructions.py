@@ -129,11 +129,14 @@ def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
 
 def cue_frames(article: Article) -> None:
     """Every cue word outside quotation marks whose dependency frame holds content."""
-    for tok in article.doc:
+    doc = article.doc
+    for tok in doc:
         if article.quoted(tok) or article.in_turn(tok.idx):
             continue  # the speaker's own words: nested reports are not the article's quotes
         if len(article.sentence_of(tok)) > MAX_CUE_SENTENCE_TOKENS:
             continue
+        if tok.i and doc[tok.i - 1].text.endswith("<"):
+            continue  # `<tweet author="...">`: a tag name of markup left in the text, no word of it
         if tok.lower_ == "according":
             according_to(article, tok)
             continue
