@@ -112,6 +112,18 @@ def test_an_infinitive_of_commitment_is_the_report(
             "the club",
         ),
         (
+            "Organizers estimated a crowd of more than 20,000 people.",
+            "a crowd of more than 20,000 people",
+            "estimated",
+            "Organizers",
+        ),
+        (
+            "The premier reminded voters of the province's record on health care.",
+            "the province's record on health care",
+            "reminded",
+            "The premier",
+        ),
+        (
             "The premier tweeted a photo of the flooded highway near Fredericton.",
             "a photo of the flooded highway near Fredericton",
             "tweeted",
