@@ -622,3 +622,9 @@ def test_a_tag_name_of_markup_left_in_the_text_is_no_cue(nlp: Language) -> None:
         '<tweet pic="" author="MayorJaneRoy" timestamp="1449075600">Our hearts are with the families tonight.</tweet>'
     )
     assert found(nlp, text) == []
+
+
+def test_a_past_tense_read_as_a_participle_of_the_subject_is_still_the_cue(nlp: Language) -> None:
+    (quote,) = found(nlp, "Dufresne, a Legault ally, called Quebec’s new standards “strong.”")
+    assert quote[2:] == ("called", ["Dufresne, a Legault ally"])
+    assert quote[1][0].startswith("Quebec’s new standards")

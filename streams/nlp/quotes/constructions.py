@@ -208,7 +208,23 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
         return False
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
+    if verb_of_verbless_sentence(verb):
+        return False
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def verb_of_verbless_sentence(verb: Token) -> bool:
+    """`Beruff, a Scott ally, called the standards "strong."`: the small model read the past tense as a
+    participle modifying the name, which it made the root of a sentence without a verb. The participle
+    is the sentence's verb, the name its subject."""
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ == "VBN"
+        and verb.head.dep_ == "ROOT"
+        and not is_verb(verb.head)
+        and verb.head.i < verb.i
+        and not any(c.dep_ in ("auxpass", "agent") for c in verb.children)
+    )
 
 
 _REFLEXIVES = frozenset({"itself", "himself", "herself", "themselves", "myself", "ourselves", "yourself"})

@@ -46,6 +46,8 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not is_verb(head):
             return [head]
+        if verb.dep_ == "acl" and verb.tag_ == "VBN" and head.dep_ == "ROOT" and not is_verb(head):
+            return [head]  # `Beruff, a Scott ally, called ...` read as a participle of the name
         if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ == "pobj" and head.head.lower_ == "with":
             return [head]  # "with 50 percent saying she is ready": the noun of the "with" phrase speaks
         if not is_verb(head) and head.head.i != head.i:
@@ -86,7 +88,9 @@ def speaker_span(head: Token) -> tuple[int, int]:
     for child in head.children:
         if child.dep_ not in NOT_SPEAKER:
             tokens.extend(child.subtree)
-    tokens = [t for t in tokens if not t.is_punct] or [head]
+    # `Roy, a Legault ally, called ...` parsed as the name with a participle: the phrase ends there.
+    ends = [c.left_edge.i for c in head.children if c.i > head.i and c.dep_ in NOT_SPEAKER and is_verb(c)]
+    tokens = [t for t in tokens if not t.is_punct and t.i < min(ends, default=len(head.doc))] or [head]
     first = min(tokens, key=lambda t: t.i)
     last = max(tokens, key=lambda t: t.i)
     return first.idx, last.idx + len(last.text)
