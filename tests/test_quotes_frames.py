@@ -628,3 +628,24 @@ def test_a_past_tense_read_as_a_participle_of_the_subject_is_still_the_cue(nlp: 
     (quote,) = found(nlp, "Dufresne, a Legault ally, called Quebec’s new standards “strong.”")
     assert quote[2:] == ("called", ["Dufresne, a Legault ally"])
     assert quote[1][0].startswith("Quebec’s new standards")
+
+
+def test_a_capitalized_word_after_an_inverted_cue_is_its_speaker_whatever_its_tag(nlp: Language) -> None:
+    from streams.nlp.quotes import extract_quotes
+
+    # `“We won,” said Skelly.`, the rare surname tagged as an adverb.
+    rows = [
+        ("“", 2, "punct", "``", "PUNCT", "“"),
+        ("We", 2, "nsubj", "PRP", "PRON", "we"),
+        ("won", 5, "ccomp", "VBD", "VERB", "win"),
+        (",", 2, "punct", ",", "PUNCT", ","),
+        ("”", 5, "punct", "''", "PUNCT", "”"),
+        ("said", 5, "ROOT", "VBD", "VERB", "say"),
+        ("Skelly", 5, "advmod", "RB", "ADV", "skelly"),
+        (".", 5, "punct", ".", "PUNCT", "."),
+    ]
+    words, heads, deps, tags, pos, lemmas = (list(column) for column in zip(*rows, strict=True))
+    spaces = [False, True, False, False, True, True, False, False]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
+    (quote,) = extract_quotes(doc)
+    assert [m.text for m in quote.speaker_mentions] == ["Skelly"]

@@ -278,9 +278,11 @@ def _phrase_after(verb: Token) -> Token | None:
     """The head of the noun phrase right after an inverted cue (`said the city's mayor`), if one is there."""
     head = None
     for tok in verb.doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
-        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
+        # A capitalized word is a name, whatever the small model tagged it (`said Skelly` as an adverb).
+        name = tok.is_title and tok.is_alpha
+        if (tok.pos_ not in _SPEAKER_PHRASE_POS and not name) or tok.is_punct:
             break
-        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
+        if tok.pos_ in ("PROPN", "NOUN", "PRON") or name:
             head = tok
     return head
 
