@@ -649,3 +649,26 @@ def test_a_capitalized_word_after_an_inverted_cue_is_its_speaker_whatever_its_ta
     doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
     (quote,) = extract_quotes(doc)
     assert [m.text for m in quote.speaker_mentions] == ["Skelly"]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The city released a statement saying the pool would stay closed until June.",
+            "the pool would stay closed until June",
+            "saying",
+            "The city",
+        ),
+        (
+            "There is growing evidence suggesting that rents in Halifax have doubled since 2015.",
+            "that rents in Halifax have doubled since 2015",
+            "suggesting",
+            "growing evidence",
+        ),
+    ],
+)
+def test_a_participle_of_a_noun_is_said_by_who_issued_it_or_by_the_noun(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]

@@ -50,10 +50,28 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return [head]  # `Beruff, a Scott ally, called ...` read as a participle of the name
         if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ == "pobj" and head.head.lower_ == "with":
             return [head]  # "with 50 percent saying she is ready": the noun of the "with" phrase speaks
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and not is_verb(head):
+            # "issued a statement saying ...": the one who issued it; "in an item suggesting ...",
+            # "evidence suggesting ...": with no such verb above, the noun itself.
+            return _holders_subject(head, depth, quoted) or ([head] if not quoted(head) else [])
         if not is_verb(head) and head.head.i != head.i:
-            head = head.head  # "issued a statement saying ..."
+            head = head.head
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+#: Dependencies from a noun up to the verb whose argument it is ("issued a statement", "in a post").
+_NOUN_TO_VERB = ("dobj", "pobj", "prep", "dative")
+
+
+def _holders_subject(noun: Token, depth: int, quoted: Callable[[Token], bool]) -> list[Token]:
+    """The subject of the verb a noun is the object of, directly or through a preposition."""
+    holder = noun
+    while not is_verb(holder) and holder.dep_ in _NOUN_TO_VERB and holder.head.i != holder.i:
+        holder = holder.head
+    if holder.i == noun.i or not is_verb(holder):
+        return []
+    return subject_heads(holder, depth - 1, quoted)
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
