@@ -672,3 +672,8 @@ def test_a_participle_of_a_noun_is_said_by_who_issued_it_or_by_the_noun(
     nlp: Language, text: str, content: str, cue: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_quantifier_read_as_an_adjective_of_an_interrupting_cue_speaks(nlp: Language) -> None:
+    text = "That plan, many argue, could raise rents across the city."
+    assert found(nlp, text) == [("indirect", ["That plan", "could raise rents across the city"], "argue", ["many"])]

@@ -37,7 +37,9 @@ def lost_subject(article: Article, cue: Token) -> list[Token]:
         if appos is None or appos.head.i >= appos.i or appos.head.pos_ not in ("PROPN", "NOUN"):
             return _unquoted(article, subject_of_clause_before(cue))
         prev = appos.head
-    if prev.pos_ not in ("PROPN", "NOUN", "PRON", "NUM") or article.quoted(prev) or prev.is_space:
+    # "That attitude, many argue, could ...": a quantifier the parser hung on the cue as an adjective.
+    nominal = prev.pos_ in ("PROPN", "NOUN", "PRON", "NUM") or (prev.dep_ == "amod" and prev.head.i == cue.i)
+    if not nominal or article.quoted(prev) or prev.is_space:
         return _unquoted(article, subject_of_clause_before(cue))
     if article.paragraph_of(prev.idx) != article.paragraph_of(cue.idx):
         return []
