@@ -266,6 +266,13 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             "argued",
             "he",
         ),
+        (
+            "He praised the new rules, which he argued help protect renters who move often.",
+            "which",
+            "help protect renters who move often",
+            "argued",
+            "he",
+        ),
     ],
 )
 def test_a_cue_inside_a_relative_clause_reports_the_pronoun_and_complement(

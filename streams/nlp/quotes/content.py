@@ -177,6 +177,10 @@ def relative_report(verb: Token) -> list[Token]:
         return []
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and c.i < verb.i]
     relatives = [c for c in subjects if c.lower_ in RELATIVE]
+    if not relatives:
+        # "which he argued help ease ...": the parser hung the pronoun on the complement instead.
+        relatives = [t for t in verb.subtree if t.i < verb.i and t.lower_ in RELATIVE and t.tag_ in ("WDT", "WP")]
+        subjects = [*relatives[:1], *subjects]
     if not relatives or len(subjects) < 2:
         return []
     complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]
