@@ -684,3 +684,11 @@ def test_a_participle_of_a_noun_is_said_by_who_issued_it_or_by_the_noun(
 def test_a_quantifier_read_as_an_adjective_of_an_interrupting_cue_speaks(nlp: Language) -> None:
     text = "That plan, many argue, could raise rents across the city."
     assert found(nlp, text) == [("indirect", ["That plan", "could raise rents across the city"], "argue", ["many"])]
+
+
+def test_according_to_hung_on_a_verb_of_its_sources_clause_still_closes_the_report(nlp: Language) -> None:
+    text = (
+        "Police are searching for the driver, according to two officers who spoke to reporters but were not "
+        "authorized to speak publicly."
+    )
+    assert found(nlp, text) == [("indirect", ["Police are searching for the driver"], "according", ["two officers"])]

@@ -324,7 +324,11 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
     first, last = according.left_edge.i, according.right_edge.i
     after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
     before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
-    if not after and first > sentence.start and doc[first - 1].text == ",":
+    # "A, according to sources who spoke to Fox but were not authorized ...": the parser hung the phrase
+    # on a verb of its source's own clause, after it; the phrase still closes the report A.
+    head = clause_of(according)
+    hung_after = head.i > last and not any(t.text == "," for t in doc[last + 1 : head.i])
+    if (not after or hung_after) and first > sentence.start and doc[first - 1].text == ",":
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])
