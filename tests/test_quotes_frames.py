@@ -112,6 +112,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "the club",
         ),
         (
+            "In an interview on Monday, the premier pointed to Ottawa as the main obstacle to a deal.",
+            "Ottawa as the main obstacle to a deal",
+            "pointed",
+            "the premier",
+        ),
+        (
             "Organizers estimated a crowd of more than 20,000 people.",
             "a crowd of more than 20,000 people",
             "estimated",

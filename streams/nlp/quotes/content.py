@@ -79,6 +79,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                     objects = [c for c in children if c.dep_ == "dobj"] + preps
                 if word == "on":  # "called on Congress to act": whom, and what they are to do
                     objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+                if word == "to":  # "pointed to China as the enforcer": what, and what it is taken for
+                    objects += [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > preps[0].i]
                 return subtrees(objects)
     if "as-it" in frames and not _as_clause(verb, idiom=True):
         return []  # "put" reports only in "as the mayor put it"
