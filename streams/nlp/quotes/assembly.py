@@ -12,12 +12,14 @@ from spacy.tokens import Token
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
 from streams.nlp.quotes.content import drop_asides, drop_fronted_concession, runs, trim
-from streams.nlp.quotes.speaker_phrases import speaker_spans
+from streams.nlp.quotes.speaker_phrases import speaker_spans, subject_of_clause_before
 
 
 def lost_subject(article: Article, cue: Token) -> list[Token]:
     """A finite cue whose subject the parser attached elsewhere: the nominal right before it ("About
-    4 in 10 say ..." too), or before the apposition that follows it (", Ramos, 58, told ...").
+    4 in 10 say ..." too), or before the apposition that follows it (", Ramos, 58, told ..."), or the
+    subject opening a clause the parser made of the speaker's long phrase ("Jane Doe, a rabbi helping
+    ..., said he ...").
 
     ("... accuses Russia of\\nFrench President Macron accuses Russia of ...": a cut headline swallows
     the second subject.) Only in the cue's paragraph, and never a word inside quotation marks.
@@ -33,13 +35,19 @@ def lost_subject(article: Article, cue: Token) -> list[Token]:
         # set off by commas follows, the apposition's head.
         appos = next((t for t in (doc[prev.i - 1], *doc[prev.i - 1].ancestors) if t.dep_ == "appos"), None)
         if appos is None or appos.head.i >= appos.i or appos.head.pos_ not in ("PROPN", "NOUN"):
-            return []
+            return _unquoted(article, subject_of_clause_before(cue))
         prev = appos.head
-    if prev.pos_ not in ("PROPN", "NOUN", "PRON", "NUM") or article.quoted(prev) or prev.is_space:
-        return []
+    # "That attitude, many argue, could ...": a quantifier the parser hung on the cue as an adjective.
+    nominal = prev.pos_ in ("PROPN", "NOUN", "PRON", "NUM") or (prev.dep_ == "amod" and prev.head.i == cue.i)
+    if not nominal or article.quoted(prev) or prev.is_space:
+        return _unquoted(article, subject_of_clause_before(cue))
     if article.paragraph_of(prev.idx) != article.paragraph_of(cue.idx):
         return []
     return [prev]
+
+
+def _unquoted(article: Article, heads: list[Token]) -> list[Token]:
+    return [h for h in heads if not article.quoted(h)]
 
 
 def speakers(article: Article, heads: Sequence[Token], cue: Token) -> list[CharSpan]:

@@ -151,6 +151,8 @@ def _narration(article: Article, tok: Token) -> bool:
     """Whether a cue word is the article's own narration, in a sentence short enough to read."""
     if article.quoted(tok) or article.in_turn(tok.idx):
         return False  # the speaker's own words: nested reports are not the article's quotes
+    if tok.i and article.doc[tok.i - 1].text.endswith("<"):
+        return False  # `<tweet author="...">`: a tag name of markup left in the text, no word of it
     return len(article.sentence_of(tok)) <= MAX_CUE_SENTENCE_TOKENS
 
 
@@ -184,7 +186,7 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         heads, content = inverted
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
-        heads = heads or lost_subject(article, verb)
+        heads = heads or lost_subject(article, verb) or after_clause(article, verb)
         content = interrupted_clause(verb, heads) or trailing_clause(verb, heads)
         if not content and (named := appositive_speaker(verb, heads)):
             content = interrupted_clause(verb, named)
@@ -215,7 +217,23 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
         return False
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
+    if verb_of_verbless_sentence(verb):
+        return False
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def verb_of_verbless_sentence(verb: Token) -> bool:
+    """`Beruff, a Scott ally, called the standards "strong."`: the small model read the past tense as a
+    participle modifying the name, which it made the root of a sentence without a verb. The participle
+    is the sentence's verb, the name its subject."""
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ == "VBN"
+        and verb.head.dep_ == "ROOT"
+        and not is_verb(verb.head)
+        and verb.head.i < verb.i
+        and not any(c.dep_ in ("auxpass", "agent") for c in verb.children)
+    )
 
 
 _REFLEXIVES = frozenset({"itself", "himself", "herself", "themselves", "myself", "ourselves", "yourself"})
@@ -258,16 +276,39 @@ def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[To
     quotation = article.inside_quotation(doc[mark].idx, doc[mark].idx + len(doc[mark].text))
     if quotation is None:
         return None
-    head = None
-    for tok in doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
-        if tok.pos_ not in _SPEAKER_PHRASE_POS or tok.is_punct:
-            break
-        if tok.pos_ in ("PROPN", "NOUN", "PRON"):
-            head = tok
+    head = _phrase_after(verb)
     if head is None or article.quoted(head):
         return None
     span = article.span(quotation.start, quotation.end)
     return ([head], list(span)) if span is not None else None
+
+
+def _phrase_after(verb: Token) -> Token | None:
+    """The head of the noun phrase right after an inverted cue (`said the city's mayor`), if one is there."""
+    head = None
+    for tok in verb.doc[verb.i + 1 : verb.i + 1 + _CUE_AFTER_TOKENS]:
+        # A capitalized word is a name, whatever the small model tagged it (`said Skelly` as an adverb).
+        name = tok.is_title and tok.is_alpha
+        if (tok.pos_ not in _SPEAKER_PHRASE_POS and not name) or tok.is_punct:
+            break
+        if tok.pos_ in ("PROPN", "NOUN", "PRON") or name:
+            head = tok
+    return head
+
+
+def after_clause(article: Article, verb: Token) -> list[Token]:
+    """`He had a say in the deal, said a former aide to the minister, who ...`: a subject-less finite cue
+    after the clause it reports and a comma, with a noun phrase right after it that the parser made its
+    object or the subject of a later verb: that phrase speaks."""
+    doc = verb.doc
+    if verb.tag_ not in ("VBD", "VBZ") or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return []
+    if not any(c.dep_ == "ccomp" and verb.i - 2 <= c.right_edge.i < verb.i for c in verb.children):
+        return []  # the report ends at the comma before the cue, which may hang on either
+    head = _phrase_after(verb)
+    if head is None or article.quoted(head):
+        return []
+    return [head]
 
 
 def according_to(article: Article, according: Token) -> None:
@@ -299,7 +340,11 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
     first, last = according.left_edge.i, according.right_edge.i
     after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
     before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
-    if not after and first > sentence.start and doc[first - 1].text == ",":
+    # "A, according to sources who spoke to Fox but were not authorized ...": the parser hung the phrase
+    # on a verb of its source's own clause, after it; the phrase still closes the report A.
+    head = clause_of(according)
+    hung_after = head.i > last and not any(t.text == "," for t in doc[last + 1 : head.i])
+    if (not after or hung_after) and first > sentence.start and doc[first - 1].text == ",":
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])

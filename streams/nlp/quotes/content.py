@@ -30,10 +30,21 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     children = list(verb.children)
     if "clause" in frames and (relative := relative_report(verb)):
         return relative
-    ccomp = [c for c in children if c.dep_ == "ccomp"]
+    ccomp = [c for c in children if c.dep_ == "ccomp" and _may_report(verb, c)]
     if "clause" in frames and ccomp:
         # The nearest complement: a second one across the cue is usually a misparsed neighbour clause.
-        nearest = min(ccomp, key=lambda c: min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)))
+        # One after the cue opening with "that" goes first; on a tie, one with a single subject (two
+        # mean the parser ran the speaker into it: "A, said a former aide, who ... Mr. X helped"),
+        # then the one after the cue.
+        nearest = min(
+            ccomp,
+            key=lambda c: (
+                not _that_clause_after(verb, c),
+                min(abs(t.i - verb.i) for t in (c.left_edge, c.right_edge)),
+                sum(s.dep_ in SUBJECTS for s in c.children) > 1,
+                c.i < verb.i,
+            ),
+        )
         clauses = _listed_after(verb, nearest, cues)
         last = clauses[-1]
         subject = _object_as_subject(verb, clauses[0])
@@ -51,7 +62,7 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "name" in frames and any(c.dep_ == "oprd" for c in children):
         return subtrees(c for c in children if c.dep_ in ("dobj", "oprd"))
     if "object" in frames and not ("as" in frames and _called_as(verb)):
-        objects = [c for c in children if c.dep_ in ("dobj", "oprd")]
+        objects = [c for c in children if c.dep_ in ("dobj", "oprd")] or reported_by_agent(verb)
         if objects:
             # "criticized the senator for opposing the bill": whom, and what for.
             holders = [verb, *objects]
@@ -69,6 +80,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
                     objects = [c for c in children if c.dep_ == "dobj"] + preps
                 if word == "on":  # "called on Congress to act": whom, and what they are to do
                     objects += [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
+                if word == "to":  # "pointed to China as the enforcer": what, and what it is taken for
+                    objects += [c for c in children if c.dep_ == "prep" and c.lower_ == "as" and c.i > preps[0].i]
                 return subtrees(objects)
     if "as-it" in frames and not _as_clause(verb, idiom=True):
         return []  # "put" reports only in "as the mayor put it"
@@ -79,6 +92,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
+        if objects and (predicate := _predicate_after_object(verb, objects[0])):
+            return subtrees([objects[0], predicate])
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
@@ -89,6 +104,44 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
+    """`claims Smith runs the network`: the parser made the complement's subject the cue's object and its
+    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate."""
+    for c in verb.children:
+        if c.dep_ != "conj" or c.left_edge.i != obj.right_edge.i + 1 or c.tag_ not in ("VBZ", "VBD", "VBP"):
+            continue
+        if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
+            return c
+    return None
+
+
+#: Subordinators opening an adverbial clause the parser may hang on a cue as its complement.
+_ADVERBIAL_MARKS = frozenset(
+    {"while", "although", "though", "because", "since", "when", "as", "after", "before", "until", "unless", "whereas"}
+)
+
+
+def _may_report(verb: Token, clause: Token) -> bool:
+    """Whether a complement clause of the cue can be its report: not an adverbial clause before it ("While
+    others blame X, she points to ..."), nor a clause across a line break (a headline run into the text)."""
+    if clause.i < verb.i and any(m.dep_ == "mark" and m.lower_ in _ADVERBIAL_MARKS for m in clause.children):
+        return False
+    lo, hi = sorted((verb.i, clause.left_edge.i if clause.i > verb.i else clause.right_edge.i))
+    return "\n" not in verb.doc[lo:hi].text
+
+
+def _that_clause_after(verb: Token, clause: Token) -> bool:
+    return clause.i > verb.i and any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children)
+
+
+def reported_by_agent(verb: Token) -> list[Token]:
+    """ "The meeting was first reported by Politico": the passive subject of a cue with its agent is what
+    the agent reported (condemned, confirmed)."""
+    if not any(c.dep_ == "agent" for c in verb.children):
+        return []
+    return [c for c in verb.children if c.dep_ == "nsubjpass" and c.i < verb.i and c.lower_ not in RELATIVE]
 
 
 def _interrupted_by_cue(verb: Token) -> list[Token]:
@@ -127,6 +180,10 @@ def relative_report(verb: Token) -> list[Token]:
         return []
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and c.i < verb.i]
     relatives = [c for c in subjects if c.lower_ in RELATIVE]
+    if not relatives:
+        # "which he argued help ease ...": the parser hung the pronoun on the complement instead.
+        relatives = [t for t in verb.subtree if t.i < verb.i and t.lower_ in RELATIVE and t.tag_ in ("WDT", "WP")]
+        subjects = [*relatives[:1], *subjects]
     if not relatives or len(subjects) < 2:
         return []
     complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]

@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from spacy.tokens import Span
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
-from streams.nlp.quotes.content import is_proform
+from streams.nlp.quotes.content import is_proform, reported_by_agent
 from streams.nlp.quotes.syntax import PASSIVE_SUBJECTS, SUBJECTS, is_verb
 from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
 #: ... unless it is a clause with its own subject and verb.
-MIN_CLAUSE_WORDS = 3
+MIN_CLAUSE_WORDS = 2
 _WORD = re.compile(r"\w+")
 
 
@@ -30,8 +30,10 @@ def worth_reporting(article: Article, c: Candidate) -> bool:
     span = article.span(c.start, c.end)
     if span is not None and is_proform(span, article.proforms):
         return True  # "said so": the pro-form is the report
+    if c.cue is not None and c.end <= c.cue.idx and reported_by_agent(c.cue):
+        return True  # "The meeting was first reported by Politico": a named source reported the subject
     words = len(_WORD.findall(article.text, c.start, c.end))
-    # "said it would cooperate", "said they were angry": a short clause with its own subject is a report.
+    # "said it would cooperate", "said she would": a short clause with its own subject is a report.
     return words >= MIN_INDIRECT_WORDS or (words >= MIN_CLAUSE_WORDS and span is not None and _clause(span))
 
 

@@ -9,7 +9,15 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
-from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, RELATIVE, SUBJECTS, coordinated_with_report, is_verb
+from streams.nlp.quotes.syntax import (
+    INHERIT,
+    NOT_SPEAKER,
+    PASSIVE_SUBJECTS,
+    RELATIVE,
+    SUBJECTS,
+    coordinated_with_report,
+    is_verb,
+)
 
 
 def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] = lambda t: False) -> list[Token]:
@@ -38,10 +46,32 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not is_verb(head):
             return [head]
+        if verb.dep_ == "acl" and verb.tag_ == "VBN" and head.dep_ == "ROOT" and not is_verb(head):
+            return [head]  # `Beruff, a Scott ally, called ...` read as a participle of the name
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and head.dep_ == "pobj" and head.head.lower_ == "with":
+            return [head]  # "with 50 percent saying she is ready": the noun of the "with" phrase speaks
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and not is_verb(head):
+            # "issued a statement saying ...": the one who issued it; "in an item suggesting ...",
+            # "evidence suggesting ...": with no such verb above, the noun itself.
+            return _holders_subject(head, depth, quoted) or ([head] if not quoted(head) else [])
         if not is_verb(head) and head.head.i != head.i:
-            head = head.head  # "issued a statement saying ..."
+            head = head.head
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+#: Dependencies from a noun up to the verb whose argument it is ("issued a statement", "in a post").
+_NOUN_TO_VERB = ("dobj", "pobj", "prep", "dative")
+
+
+def _holders_subject(noun: Token, depth: int, quoted: Callable[[Token], bool]) -> list[Token]:
+    """The subject of the verb a noun is the object of, directly or through a preposition."""
+    holder = noun
+    while not is_verb(holder) and holder.dep_ in _NOUN_TO_VERB and holder.head.i != holder.i:
+        holder = holder.head
+    if holder.i == noun.i or not is_verb(holder):
+        return []
+    return subject_heads(holder, depth - 1, quoted)
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
@@ -76,7 +106,9 @@ def speaker_span(head: Token) -> tuple[int, int]:
     for child in head.children:
         if child.dep_ not in NOT_SPEAKER:
             tokens.extend(child.subtree)
-    tokens = [t for t in tokens if not t.is_punct] or [head]
+    # `Roy, a Legault ally, called ...` parsed as the name with a participle: the phrase ends there.
+    ends = [c.left_edge.i for c in head.children if c.i > head.i and c.dep_ in NOT_SPEAKER and is_verb(c)]
+    tokens = [t for t in tokens if not t.is_punct and t.i < min(ends, default=len(head.doc))] or [head]
     first = min(tokens, key=lambda t: t.i)
     last = max(tokens, key=lambda t: t.i)
     return first.idx, last.idx + len(last.text)
@@ -103,3 +135,38 @@ def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if not names or names[0].pos_ != "PROPN" or verb.doc[names[0].left_edge.i - 1].text != ",":
         return []
     return names[:1]
+
+
+#: What may stand between a speaker's phrase misread as a clause and its cue (", also said").
+_BEFORE_CUE = frozenset({"advmod", "punct", "neg", "aux"})
+
+
+def subject_of_clause_before(verb: Token) -> list[Token]:
+    """`Jane Doe, a rabbi helping to organize the boycott, said he ...`: the parser read the speaker's
+    long phrase as a clause of the cue (a complement or adverbial clause before it) and left the cue
+    without a subject. The first subject in that clause speaks, when the cue has its own complement
+    after it (else the clause before may be the report: "The plan failed, said ...")."""
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(_subject(c) for c in verb.children):
+        return []
+    if not any(c.dep_ == "ccomp" and c.i > verb.i for c in verb.children):
+        return []
+    before = [c for c in verb.children if c.dep_ in ("ccomp", "advcl") and c.i < verb.i]
+    if not before:
+        return []
+    clause = before[-1]
+    gap = verb.doc[clause.right_edge.i + 1 : verb.i]
+    if not gap or not all(t.dep_ in _BEFORE_CUE for t in gap) or not any(t.is_punct for t in gap):
+        return []
+    subjects = [
+        t
+        for t in clause.subtree
+        if _subject(t)
+        and t.pos_ in ("NOUN", "PROPN", "PRON")
+        and t.lower_ not in RELATIVE
+        and t.lower_ not in ("it", "there")
+    ]
+    return subjects[:1]
+
+
+def _subject(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
