@@ -369,6 +369,36 @@ def test_according_to_after_a_list_attributes_the_whole_sentence(nlp: Language) 
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Now the RCMP is looking into whether the minister was guilty of fraud while premier of the province, "
+            "according to three police sources who spoke to CBC News but were not authorized to speak on the record.",
+            "Now the RCMP is looking into whether the minister was guilty of fraud while premier of the province",
+            "three police sources",
+        ),
+        (
+            "Mr. Singh is believed to have been on the bus, "
+            "according to an interview his sister Anita Singh gave to CTV.",
+            "Mr. Singh is believed to have been on the bus",
+            "an interview",
+        ),
+    ],
+)
+def test_according_to_hung_on_a_clause_describing_its_source_still_closes_the_report(
+    nlp: Language, text: str, content: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], "according", [speaker])]
+
+
+def test_according_to_inside_a_clause_that_goes_on_keeps_both_parts(nlp: Language) -> None:
+    text = "At the heart of the dispute, according to the union, was a plan to cut night shifts."
+    assert found(nlp, text) == [
+        ("indirect", ["At the heart of the dispute", "was a plan to cut night shifts"], "according", ["the union"])
+    ]
+
+
 def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
     text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
     assert found(nlp, text) == [

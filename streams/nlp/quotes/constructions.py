@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
@@ -265,24 +265,45 @@ def according_to(article: Article, according: Token) -> None:
     if "prep" not in article.cues.get("according to", frozenset()):
         return
     to = next((c for c in according.children if c.lower_ == "to"), None)
-    sources = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    if to is None:
+        return
+    sources = [c for c in to.children if c.dep_ == "pobj"] or _noun_after(to)
     if not sources:
         return
     phrase = {t.i for t in according.subtree}
-    content = _sentence_around(article, according) or [t for t in clause_of(according).subtree if t.i not in phrase]
+    content = _sentence_around(article, according, to) or [t for t in clause_of(according).subtree if t.i not in phrase]
     add(article, content, according, speakers(article, sources, according))
 
 
-def _sentence_around(article: Article, according: Token) -> list[Token]:
+def _noun_after(to: Token) -> list[Token]:
+    """ "according to the F.A.A.": the noun right after "to" when the parser gave "to" no object."""
+    for tok in to.doc[to.i + 1 : to.i + 5]:
+        if tok.is_punct and tok.text != ".":
+            break
+        if tok.pos_ in ("PROPN", "NOUN"):
+            return [tok]
+    return []
+
+
+def _sentence_around(article: Article, according: Token, to: Token) -> list[Token]:
     """ "A, B and C, according to the survey.": an "according to" phrase closing its sentence after a
     comma reports all of the sentence before it (after a colon, if one sets up the sentence), not only
     the clause the parser hung it on; one opening its sentence reports all of the sentence after it."""
     doc = according.doc
     sentence = article.sentence_of(according)
-    first, last = according.left_edge.i, according.right_edge.i
+    # The phrase is "according to" and its source; the parser sometimes hangs the clause after the
+    # comma on "according" itself ("According to the study, voters ...").
+    first, last = according.i, max(to.right_edge.i, to.i)
+    if according.dep_ == "ROOT" and last + 1 >= sentence.end:
+        # "According to a study by X, voters ...", all parsed as the source: its first comma ends it.
+        last = next((t.i - 1 for t in doc[to.i + 1 : sentence.end] if t.text == ","), last)
     after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
     before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
-    if not after and first > sentence.start and doc[first - 1].text == ",":
+    if (
+        (not after or _hung_on_source_clause(according, sentence))
+        and first > sentence.start
+        and doc[first - 1].text == ","
+    ):
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])
@@ -297,6 +318,35 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
                 start = comma + 1
         return list(doc[start : sentence.end])
     return []
+
+
+_RELATIVIZERS = frozenset({"who", "whom", "whose", "which", "where", "when", "that"})
+
+
+def _hung_on_source_clause(according: Token, sentence: Span) -> bool:
+    """ "X happened, according to sources who spoke to the paper but were not authorized to ...": the
+    parser hung the phrase on a later verb that describes the source (a relative clause, a participle),
+    so the phrase still closes the report before its comma. Not when a clause of the sentence goes on
+    after the phrase (`At the heart of it, according to X, was ...`, `..., according to X, Y tried`)."""
+    doc, head = according.doc, according.head
+    if head.i <= according.i:
+        return False
+    commas = [t.i for t in doc[according.i : head.i] if t.text == ","]
+    if any(c + 1 < len(doc) and doc[c + 1].lower_ not in _RELATIVIZERS for c in commas):
+        return False
+    before = doc[sentence.start : according.i]
+    # The words before the comma are a clause of their own: a subject and its verb.
+    return any(t.dep_ in ("nsubj", "nsubjpass", "expl") and _main_clause_in(t.head, before) for t in before)
+
+
+def _main_clause_in(verb: Token, span: Span) -> bool:
+    """A verb within span heading a main clause (not a relative one, nor one opened by "while", "if")."""
+    return span.start <= verb.i < span.end and verb.dep_ != "relcl" and not _subordinate(verb)
+
+
+def _subordinate(verb: Token) -> bool:
+    """A clause opened by a subordinator ("While most were elevated ...")."""
+    return any(c.dep_ == "mark" for c in verb.children)
 
 
 def quotation_marks(article: Article) -> None:
