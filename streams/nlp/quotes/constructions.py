@@ -560,20 +560,51 @@ def _cue_phrase(tok: Token, cue: Token) -> bool:
 
 
 def signed_with_dash(article: Article, q: Quotation) -> bool:
-    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line."""
+    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line, or
+    on the next line after a quotation that fills its own (`"..."` | `- Jane Doe, tweeting on Friday.`)."""
     text = article.text
     line_end = article.paragraph_of(q.end)[1] if q.end < len(text) else len(text)
     if line_end - q.end > 200:
         return False  # a name of six words at most follows: never read a long line per quotation
     rest = text[q.end : line_end]
+    if not rest.strip():
+        return _signed_on_next_line(article, q, line_end)
     stripped = rest.lstrip()
     if not stripped or stripped[0] not in "―—–-":
         return False
     dash = q.end + len(rest) - len(stripped)
+    return _signed(article, q, dash, line_end)
+
+
+#: The longest line read as a signature under a quotation (`- Jane Doe, mayor of Halifax, on Twitter.`).
+_SIGNATURE_LINE = 120
+
+
+def _signed_on_next_line(article: Article, q: Quotation, line_end: int) -> bool:
+    """A quotation filling its line, signed on the next one: a dash, then the name up to a comma."""
+    text = article.text
+    para_start = article.paragraph_of(q.start)[0]
+    if article.letters.any(para_start, q.start):
+        return False
+    dash = line_end
+    while dash < len(text) and dash - line_end < 10 and text[dash].isspace():
+        dash += 1
+    if dash >= len(text) or text[dash] not in "―—–-" or "\n" not in text[line_end:dash]:
+        return False
+    next_end = article.paragraph_of(dash)[1]
+    if next_end - dash > _SIGNATURE_LINE:
+        return False
+    comma = text.find(",", dash, next_end)
+    return _signed(article, q, dash, comma if comma >= 0 else next_end)
+
+
+def _signed(article: Article, q: Quotation, dash: int, end: int) -> bool:
+    """The name between the dash and end signs the quotation."""
+    text = article.text
     name_start = dash + 1
-    while name_start < line_end and not text[name_start].isalnum():
+    while name_start < end and not text[name_start].isalnum():
         name_start += 1
-    name_end = line_end
+    name_end = end
     while name_end > name_start and not text[name_end - 1].isalnum():
         name_end -= 1
     name = text[name_start:name_end]
@@ -619,13 +650,14 @@ def introduced_by_colon(article: Article, q: Quotation) -> bool:
     span = article.span(q.start, q.end)
     if span is None or span.start < 2 or not quote_like(article, q):
         return False
-    colon = article.doc[span.start - 1]
+    # `Trump issued the following statement:` closing the line before the quotation's own introduces it too.
+    colon = _colon_closing_previous_line(article, q.start) or article.doc[span.start - 1]
     if colon.text != ":" or article.quoted(colon):
         return False
     verb = colon.head
     while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
         verb = verb.head
-    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(q.start):
+    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
         return False
     heads = subject_heads(verb, quoted=article.quoted)
     if not heads or not _person(heads[0]):
