@@ -499,3 +499,21 @@ def test_according_to_after_a_with_phrase_attributes_the_whole_sentence(nlp: Lan
             ["the province's gaming regulator"],
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "Even the timing of the debate led Republicans to say that Democrats were protecting their candidate.",
+            "that Democrats were protecting their candidate",
+            "say",
+            "Republicans",
+        ),
+        ("The vote prompted the mayor to warn that taxes would rise.", "that taxes would rise", "warn", "the mayor"),
+    ],
+)
+def test_the_object_of_a_verb_like_lead_or_prompt_speaks_its_infinitive(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]

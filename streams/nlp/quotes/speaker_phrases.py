@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
+from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import INHERIT, NOT_SPEAKER, RELATIVE, SUBJECTS, coordinated_with_report, is_verb
 
 
@@ -34,6 +35,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
     if depth and verb.dep_ in INHERIT and verb.head.i != verb.i:
         head = verb.head
+        if verb.dep_ == "xcomp" and (controller := _object_before(head, verb, quoted)) is not None:
+            # "The defeat led the chairman to declare ...", "prompted the mayor to warn ...": the one
+            # led or prompted speaks, not the cause.
+            return [controller]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not is_verb(head):
@@ -42,6 +47,15 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The direct object of an object-control verb (`object_control.txt`) standing between it and its
+    to-infinitive verb."""
+    if head.lemma_.lower() not in lexicons.words("object_control.txt"):
+        return None
+    objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
+    return objects[-1] if objects else None
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
