@@ -517,3 +517,32 @@ def test_the_object_of_a_verb_like_lead_or_prompt_speaks_its_infinitive(
     nlp: Language, text: str, content: str, cue: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The coach informed the board that he would step down after the season.",
+            "that he would step down after the season",
+            "informed",
+            "The coach",
+        ),
+        (
+            "The mayor groused that the province never returns her calls.",
+            "that the province never returns her calls",
+            "groused",
+            "The mayor",
+        ),
+        (
+            "The minister did not dispute that the ferry contract ran over budget.",
+            "that the ferry contract ran over budget",
+            "dispute",
+            "The minister",
+        ),
+    ],
+)
+def test_informing_grousing_and_disputing_are_reports(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
