@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
@@ -632,8 +632,10 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
         if doc[first - 1].text in _ITEM_DASHES and doc[first - 1].whitespace_:
             break  # `HEADLINE - Jane Doe: "..."`, a roundup's item: the name after the dash
+        if _ends_sentence(doc, first - 1):
+            break  # `Doe: "A." Smith: "B."`: exchanges run on one line, each name after a full stop
         first -= 1
-    if first > 0 and doc[first - 1].idx >= line_start and doc[first - 1].text not in _ITEM_DASHES:
+    if first > 0 and doc[first - 1].idx >= line_start and not _item_or_sentence_break(doc, first - 1):
         return False  # more than a name before the colon: a sentence, which a cue verb would introduce
     name = [t for t in doc[first : colon.i] if not t.is_space]
     if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):
@@ -641,6 +643,21 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
     article.add(Candidate([(q.start, q.end)], colon, [speaker], [(q.start, q.end)]))
     return True
+
+
+#: Marks that close a sentence (a closing quotation mark after them too).
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "..."})
+
+
+def _ends_sentence(doc: Doc, i: int) -> bool:
+    """Token i closes a sentence: a full stop, ! ? or an ellipsis, or a closing mark right after one."""
+    if doc[i].text in _SENTENCE_ENDS:
+        return True
+    return doc[i].is_quote and i > 0 and doc[i - 1].text in _SENTENCE_ENDS
+
+
+def _item_or_sentence_break(doc: Doc, i: int) -> bool:
+    return doc[i].text in _ITEM_DASHES or _ends_sentence(doc, i)
 
 
 def introduced_by_colon(article: Article, q: Quotation) -> bool:
