@@ -216,10 +216,18 @@ def _reflexive_object(verb: Token) -> bool:
     return verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ in _REFLEXIVES
 
 
+#: Subordinators that open a participle clause ("When asked about ...", "If elected, ...").
+_PARTICIPLE_OPENERS = frozenset({"when", "if", "once", "after", "before", "while", "unless", "until"})
+
+
 def passive_participle(verb: Token) -> bool:
     """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
     passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
-    if verb.tag_ != "VBN" or verb.dep_ != "advcl":
+    if verb.tag_ != "VBN":
+        return False
+    # "When asked why, the mayor replied ...": the parser may make the participle the root.
+    opened = verb.dep_ == "ROOT" and any(c.lower_ in _PARTICIPLE_OPENERS and c.i < verb.i for c in verb.children)
+    if verb.dep_ != "advcl" and not opened:
         return False
     return not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass") for c in verb.children)
 
