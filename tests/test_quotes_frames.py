@@ -546,3 +546,13 @@ def test_informing_grousing_and_disputing_are_reports(
     nlp: Language, text: str, content: str, cue: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_publication_someone_released_speaks_for_them(nlp: Language) -> None:
+    text = 'The senator released a new ad that urges voters to "send a message" to the banks.'
+    assert found(nlp, text) == [("mixed", ['to "send a message" to the banks'], "urges", ["The senator"])]
+
+
+def test_a_publication_someone_cited_is_not_theirs(nlp: Language) -> None:
+    text = "The mayor cited a report that says the bridge needs repairs."
+    assert found(nlp, text) == [("indirect", ["the bridge needs repairs"], "says", ["that"])]

@@ -29,7 +29,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
     same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
     if subjects:
-        return [_nearest_subject(same_line or subjects, verb)]
+        chosen = _nearest_subject(same_line or subjects, verb)
+        if chosen.lower_ in RELATIVE and depth and (author := _author_of_publication(verb, depth, quoted)):
+            return author
+        return [chosen]
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
@@ -47,6 +50,29 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             head = head.head  # "issued a statement saying ..."
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+def _author_of_publication(verb: Token, depth: int, quoted: Callable[[Token], bool]) -> list[Token]:
+    """ "The senator released an ad that says ...": a report hung on a publication (`publications.txt`)
+    that someone puts out (`publishing_verbs.txt`) is that someone's (a name, a pronoun or a role)."""
+    publication = verb.head
+    if verb.dep_ != "relcl" or publication.dep_ != "dobj" or not is_verb(publication.head):
+        return []
+    if publication.lemma_.lower() not in lexicons.words("publications.txt"):
+        return []
+    if publication.head.lemma_.lower() not in lexicons.words("publishing_verbs.txt"):
+        return []  # "cited polls that show ...": someone else's text
+    heads = subject_heads(publication.head, depth - 1, quoted)
+    if not heads or heads[0].lower_ in RELATIVE or not _speaker_like(heads[0]):
+        return []
+    return heads
+
+
+def _speaker_like(head: Token) -> bool:
+    """A name, a personal pronoun, an organisation or a role: someone who can put a text out."""
+    if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return head.lower_ not in ("it", "this", "that")
+    return head.lemma_.lower() in lexicons.words("roles.txt")
 
 
 def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
