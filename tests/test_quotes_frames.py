@@ -556,3 +556,11 @@ def test_a_publication_someone_released_speaks_for_them(nlp: Language) -> None:
 def test_a_publication_someone_cited_is_not_theirs(nlp: Language) -> None:
     text = "The mayor cited a report that says the bridge needs repairs."
     assert found(nlp, text) == [("indirect", ["the bridge needs repairs"], "says", ["that"])]
+
+
+def test_a_participle_closing_a_report_is_the_reporters(nlp: Language) -> None:
+    text = "Packer said the increased focus on the premier is taking a toll, pointing to the losses in Calgary."
+    assert found(nlp, text) == [
+        ("indirect", ["the increased focus on the premier is taking a toll"], "said", ["Packer"]),
+        ("indirect", ["the losses in Calgary"], "pointing", ["Packer"]),
+    ]

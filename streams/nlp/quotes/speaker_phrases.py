@@ -38,6 +38,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
     if depth and verb.dep_ in INHERIT and verb.head.i != verb.i:
         head = verb.head
+        if _closing_participle(verb) and _reported_clause(head, verb, quoted):
+            # `Packer said the focus is taking a toll, pointing to ...`: a participle closing the
+            # sentence after a comma is the reporter's, not the reported clause's subject's.
+            head = head.head
         if verb.dep_ == "xcomp" and (controller := _object_before(head, verb, quoted)) is not None:
             # "The defeat led the chairman to declare ...", "prompted the mayor to warn ...": the one
             # led or prompted speaks, not the cause.
@@ -73,6 +77,31 @@ def _speaker_like(head: Token) -> bool:
     if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
         return head.lower_ not in ("it", "this", "that")
     return head.lemma_.lower() in lexicons.words("roles.txt")
+
+
+def _closing_participle(verb: Token) -> bool:
+    """A present participle set off by a comma after its head ("..., pointing to ...")."""
+    return (
+        verb.dep_ == "advcl"
+        and verb.tag_ == "VBG"
+        and verb.i > verb.head.i
+        and verb.i > 0
+        and verb.doc[verb.i - 1].text == ","
+    )
+
+
+def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token], bool]) -> bool:
+    """clause is the complement of a cue verb standing before the participle, outside quotation marks,
+    and no report itself (`X cannot say that ..., Lewandowski added, saying ...` misparsed)."""
+    cue = clause.head
+    return (
+        clause.dep_ == "ccomp" and cue.i < participle.i and _reports(cue) and not _reports(clause) and not quoted(cue)
+    )
+
+
+def _reports(verb: Token) -> bool:
+    """A cue verb whose complement clause is its report ("said", "told")."""
+    return is_verb(verb) and "clause" in lexicons.cues().get(verb.lemma_.lower(), frozenset())
 
 
 def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
