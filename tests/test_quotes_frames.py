@@ -564,3 +564,10 @@ def test_a_participle_closing_a_report_is_the_reporters(nlp: Language) -> None:
         ("indirect", ["the increased focus on the premier is taking a toll"], "said", ["Packer"]),
         ("indirect", ["the losses in Calgary"], "pointing", ["Packer"]),
     ]
+
+
+def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
+    text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
+    assert found(nlp, text) == [
+        ("indirect", ["Turnout hit a record this year"], "according", ["the Pew Research Center"])
+    ]

@@ -155,12 +155,26 @@ def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:
     """One span per conjoined speaker: "Putin and Aliyev" gives two."""
     spans: list[tuple[int, int]] = []
     for head in heads:
+        head = _author_of_document(head) or head
         for tok in (head, *head.conjuncts):
             if tok.pos_ in ("NOUN", "PROPN", "PRON") or tok.i == head.i:
                 span = speaker_span(tok)
                 if span not in spans:
                     spans.append(span)
     return spans
+
+
+def _author_of_document(head: Token) -> Token | None:
+    """ "an analysis by the Pew Research Center", "a poll from Angus Reid": a document or poll
+    (`evidence.txt`) speaks for its author, named in a "by" or "from" phrase."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in lexicons.words("evidence.txt"):
+        return None
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from"):
+            for author in prep.children:
+                if author.dep_ == "pobj" and _speaker_like(author) and author.pos_ != "PRON":
+                    return author
+    return None
 
 
 def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
