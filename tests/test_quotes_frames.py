@@ -571,3 +571,10 @@ def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> 
     assert found(nlp, text) == [
         ("indirect", ["Turnout hit a record this year"], "according", ["the Pew Research Center"])
     ]
+
+
+def test_a_speaker_set_off_by_an_aside_the_parser_made_their_verb(nlp: Language) -> None:
+    text = 'Smith, exasperated, famously responded: "What difference does it make to the people of this city?"'
+    assert found(nlp, text) == [
+        ("direct", ['"What difference does it make to the people of this city?"'], "responded", ["Smith"])
+    ]
