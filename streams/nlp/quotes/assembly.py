@@ -42,6 +42,10 @@ def lost_subject(article: Article, cue: Token) -> list[Token]:
     return [prev]
 
 
+#: The most tokens between a speaker and the comma closing the aside after it.
+_ASIDE_TOKENS = 40
+
+
 def interrupted_subject(article: Article, cue: Token) -> list[Token]:
     """`One attendee, who spoke on condition of anonymity, said ...`, `Clinton, exasperated, responded`:
     a finite cue right after a comma whose subject the parser gave to the verb of the aside between
@@ -55,7 +59,8 @@ def interrupted_subject(article: Article, cue: Token) -> list[Token]:
     if prev.text != ",":
         return []
     sentence = article.sentence_of(cue)
-    for tok in reversed(doc[sentence.start : prev.i]):
+    # An aside of a few dozen words at most: never read a whole (hostile) sentence per cue.
+    for tok in reversed(doc[max(sentence.start, prev.i - _ASIDE_TOKENS) : prev.i]):
         if tok.dep_ != "nsubj" or tok.pos_ not in ("PROPN", "NOUN") or article.quoted(tok):
             continue
         aside = tok.head
