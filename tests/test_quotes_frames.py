@@ -578,3 +578,8 @@ def test_a_speaker_set_off_by_an_aside_the_parser_made_their_verb(nlp: Language)
     assert found(nlp, text) == [
         ("direct", ['"What difference does it make to the people of this city?"'], "responded", ["Smith"])
     ]
+
+
+def test_a_phrasal_cue_listed_with_its_particle(nlp: Language) -> None:
+    text = '"We will not be bullied," the mayor shot back.'
+    assert found(nlp, text) == [("direct", ['"We will not be bullied,"'], "shot", ["the mayor"])]

@@ -137,13 +137,25 @@ def cue_frames(article: Article) -> None:
         if tok.lower_ == "according":
             according_to(article, tok)
             continue
-        frames = article.cues.get(tok.lemma_.lower())
+        frames = article.cues.get(tok.lemma_.lower()) or _phrasal_frames(article, tok)
         if frames is None:
             continue
         if "noun" in frames and tok.pos_ == "NOUN":
             noun_report(article, tok)
         elif is_verb(tok):
             verb_report(article, tok, frames)
+
+
+def _phrasal_frames(article: Article, verb: Token) -> frozenset[str] | None:
+    """The frames of a phrasal cue ("fired back", "shot back"), listed with its particle. Not with an
+    object ("fired back a statement saying ..."): the statement's own cue reports."""
+    if any(c.dep_ == "dobj" for c in verb.children):
+        return None
+    for particle in verb.children:
+        # The parser reads "back" as a particle or as an adverb; either way right after the verb.
+        if particle.dep_ in ("prt", "advmod") and particle.i == verb.i + 1:
+            return article.cues.get(f"{verb.lemma_.lower()} {particle.lower_}")
+    return None
 
 
 def noun_report(article: Article, noun: Token) -> None:
