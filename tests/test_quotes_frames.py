@@ -583,3 +583,19 @@ def test_a_speaker_set_off_by_an_aside_the_parser_made_their_verb(nlp: Language)
 def test_a_phrasal_cue_listed_with_its_particle(nlp: Language) -> None:
     text = '"We will not be bullied," the mayor shot back.'
     assert found(nlp, text) == [("direct", ['"We will not be bullied,"'], "shot", ["the mayor"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation", "cue", "speaker"),
+    [
+        ('"We need a new arena," the councillor chimed in.', '"We need a new arena,"', "chimed", "the councillor"),
+        (
+            'The premier weighed in, "This deal is good for Alberta."',
+            '"This deal is good for Alberta."',
+            "weighed",
+            "The premier",
+        ),
+    ],
+)
+def test_chiming_and_weighing_in_are_reports(nlp: Language, text: str, quotation: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("direct", [quotation], cue, [speaker])]

@@ -152,8 +152,9 @@ def _phrasal_frames(article: Article, verb: Token) -> frozenset[str] | None:
     if any(c.dep_ == "dobj" for c in verb.children):
         return None
     for particle in verb.children:
-        # The parser reads "back" as a particle or as an adverb; either way right after the verb.
-        if particle.dep_ in ("prt", "advmod") and particle.i == verb.i + 1:
+        # The parser reads "back" or "in" as a particle, an adverb or an object-less preposition.
+        bare = particle.dep_ in ("prt", "advmod") or (particle.dep_ == "prep" and not list(particle.children))
+        if bare and particle.i == verb.i + 1:
             return article.cues.get(f"{verb.lemma_.lower()} {particle.lower_}")
     return None
 
