@@ -647,6 +647,40 @@ def test_a_quotation_signed_with_a_dash(nlp: Language) -> None:
     assert [m.text for m in q.speaker_mentions] == ["Commissioner Jane Doe"]
 
 
+def test_names_and_colons_running_on_one_line_each_sign_their_quotation(nlp: Language) -> None:
+    text = (
+        'Doug Ford: "We will build the subway line by 2030, whatever it costs." '
+        'Olivia Chow: "The city cannot afford another promise it will not keep."'
+    )
+    assert [(pieces(text, q), [m.text for m in q.speaker_mentions]) for q in quotes(nlp, text)] == [
+        (['"We will build the subway line by 2030, whatever it costs."'], ["Doug Ford"]),
+        (['"The city cannot afford another promise it will not keep."'], ["Olivia Chow"]),
+    ]
+
+
+def test_a_quotation_signed_with_a_dash_on_the_next_line(nlp: Language) -> None:
+    # A notebook's quote of the day, its speaker on the line below.
+    text = (
+        "The pool closed on Monday.\n\n"
+        '"Every child deserves a safe school and a hot lunch."\n\n'
+        "- Premier Jane Doe, speaking in Halifax.\n\nThe rink stays open."
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Every child deserves a safe school and a hot lunch."']
+    assert [m.text for m in q.speaker_mentions] == ["Premier Jane Doe"]
+
+
+def test_a_statement_introduced_by_a_colon_closing_the_line_before(nlp: Language) -> None:
+    text = (
+        "The flood reached the town hall on Sunday night.\n\n"
+        "Premier Jane Doe issued the following statement:\n\n"
+        '"Our thoughts are with every family who lost a home this weekend. We will rebuild."'
+    )
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"Our thoughts are with every family who lost a home this weekend. We will rebuild."']
+    assert [m.text for m in q.speaker_mentions] == ["Premier Jane Doe"]
+
+
 @pytest.mark.parametrize(
     ("text", "report"),
     [

@@ -445,6 +445,36 @@ def test_a_second_report_cut_after_and_takes_its_conjunction(nlp: Language) -> N
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker"),
+    [
+        (
+            "Now the RCMP is looking into whether the minister was guilty of fraud while premier of the province, "
+            "according to three police sources who spoke to CBC News but were not authorized to speak on the record.",
+            "Now the RCMP is looking into whether the minister was guilty of fraud while premier of the province",
+            "three police sources",
+        ),
+        (
+            "Mr. Singh is believed to have been on the bus, "
+            "according to an interview his sister Anita Singh gave to CTV.",
+            "Mr. Singh is believed to have been on the bus",
+            "an interview",
+        ),
+    ],
+)
+def test_according_to_hung_on_a_clause_describing_its_source_still_closes_the_report(
+    nlp: Language, text: str, content: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], "according", [speaker])]
+
+
+def test_according_to_inside_a_clause_that_goes_on_keeps_both_parts(nlp: Language) -> None:
+    text = "At the heart of the dispute, according to the union, was a plan to cut night shifts."
+    assert found(nlp, text) == [
+        ("indirect", ["At the heart of the dispute", "was a plan to cut night shifts"], "according", ["the union"])
+    ]
+
+
 def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> None:
     text = "Bush said the country needs to secure the border, but that he would not support mass deportation."
     assert found(nlp, text) == [
@@ -787,3 +817,103 @@ def test_according_to_hung_on_a_verb_of_its_sources_clause_still_closes_the_repo
         "authorized to speak publicly."
     )
     assert found(nlp, text) == [("indirect", ["Police are searching for the driver"], "according", ["two officers"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "Even the timing of the debate led Republicans to say that Democrats were protecting their candidate.",
+            "that Democrats were protecting their candidate",
+            "say",
+            "Republicans",
+        ),
+        ("The vote prompted the mayor to warn that taxes would rise.", "that taxes would rise", "warn", "the mayor"),
+    ],
+)
+def test_the_object_of_a_verb_like_lead_or_prompt_speaks_its_infinitive(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The coach informed the board that he would step down after the season.",
+            "that he would step down after the season",
+            "informed",
+            "The coach",
+        ),
+        (
+            "The mayor groused that the province never returns her calls.",
+            "that the province never returns her calls",
+            "groused",
+            "The mayor",
+        ),
+        (
+            "The minister did not dispute that the ferry contract ran over budget.",
+            "that the ferry contract ran over budget",
+            "dispute",
+            "The minister",
+        ),
+    ],
+)
+def test_informing_grousing_and_disputing_are_reports(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_publication_someone_released_speaks_for_them(nlp: Language) -> None:
+    text = 'The senator released a new ad that urges voters to "send a message" to the banks.'
+    assert found(nlp, text) == [("mixed", ['voters to "send a message" to the banks'], "urges", ["The senator"])]
+
+
+def test_a_publication_someone_cited_is_not_theirs(nlp: Language) -> None:
+    text = "The mayor cited a report that says the bridge needs repairs."
+    assert found(nlp, text) == [("indirect", ["the bridge needs repairs"], "says", ["that"])]
+
+
+def test_a_participle_closing_a_report_is_the_reporters(nlp: Language) -> None:
+    text = "Packer said the increased focus on the premier is taking a toll, pointing to the losses in Calgary."
+    assert found(nlp, text) == [
+        ("indirect", ["the increased focus on the premier is taking a toll"], "said", ["Packer"]),
+        ("indirect", ["the losses in Calgary"], "pointing", ["Packer"]),
+    ]
+
+
+def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
+    text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
+    assert found(nlp, text) == [
+        ("indirect", ["Turnout hit a record this year"], "according", ["the Pew Research Center"])
+    ]
+
+
+def test_a_speaker_set_off_by_an_aside_the_parser_made_their_verb(nlp: Language) -> None:
+    text = 'Smith, exasperated, famously responded: "What difference does it make to the people of this city?"'
+    assert found(nlp, text) == [
+        ("direct", ['"What difference does it make to the people of this city?"'], "responded", ["Smith"])
+    ]
+
+
+def test_a_phrasal_cue_listed_with_its_particle(nlp: Language) -> None:
+    text = '"We will not be bullied," the mayor shot back.'
+    assert found(nlp, text) == [("direct", ['"We will not be bullied,"'], "shot", ["the mayor"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation", "cue", "speaker"),
+    [
+        ('"We need a new arena," the councillor chimed in.', '"We need a new arena,"', "chimed", "the councillor"),
+        (
+            'The premier weighed in, "This deal is good for Alberta."',
+            '"This deal is good for Alberta."',
+            "weighed",
+            "The premier",
+        ),
+    ],
+)
+def test_chiming_and_weighing_in_are_reports(nlp: Language, text: str, quotation: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("direct", [quotation], cue, [speaker])]

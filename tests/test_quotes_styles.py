@@ -245,6 +245,12 @@ def test_a_question_put_to_the_speaker_is_not_their_report(nlp: Language) -> Non
     ]
 
 
+def test_a_question_put_with_when_is_not_their_report_either(nlp: Language) -> None:
+    # "When asked why, ..." parsed as the root of the sentence.
+    text = 'When asked why, Jenkins responded in a text message: "The premier will win the leadership."'
+    assert found(nlp, text) == [("direct", ['"The premier will win the leadership."'], "responded", ["Jenkins"])]
+
+
 def test_a_question_after_a_report_is_not_joined_to_it(nlp: Language) -> None:
     # The interviewer's question after the coach's report: not the coach's words.
     text = 'The coach said his team had lost its way in March. "Can they turn it around?"'

@@ -50,10 +50,39 @@ def _unquoted(article: Article, heads: list[Token]) -> list[Token]:
     return [h for h in heads if not article.quoted(h)]
 
 
+#: The most tokens between a speaker and the comma closing the aside after it.
+_ASIDE_TOKENS = 40
+
+
+def interrupted_subject(article: Article, cue: Token) -> list[Token]:
+    """`One attendee, who spoke on condition of anonymity, said ...`, `Clinton, exasperated, responded`:
+    a finite cue right after a comma whose subject the parser gave to the verb of the aside between
+    them. The nominal before the aside's opening comma, in the cue's sentence and paragraph."""
+    if cue.tag_ not in ("VBZ", "VBD", "VBP") or cue.i < 3:
+        return []
+    doc = article.doc
+    prev = doc[cue.i - 1]
+    while prev.pos_ == "ADV" and prev.i > 0:
+        prev = doc[prev.i - 1]
+    if prev.text != ",":
+        return []
+    sentence = article.sentence_of(cue)
+    # An aside of a few dozen words at most: never read a whole (hostile) sentence per cue.
+    for tok in reversed(doc[max(sentence.start, prev.i - _ASIDE_TOKENS) : prev.i]):
+        if tok.dep_ != "nsubj" or tok.pos_ not in ("PROPN", "NOUN") or article.quoted(tok):
+            continue
+        aside = tok.head
+        opens = tok.i + 1 < prev.i and doc[tok.i + 1].text == ","
+        if opens and tok.i < aside.i < prev.i and article.paragraph_of(tok.idx) == article.paragraph_of(cue.idx):
+            return [tok]
+        return []
+    return []
+
+
 def speakers(article: Article, heads: Sequence[Token], cue: Token) -> list[CharSpan]:
     """The speaker phrases of the heads, cut to the cue's paragraph."""
     if not heads:
-        heads = lost_subject(article, cue)
+        heads = lost_subject(article, cue) or interrupted_subject(article, cue)
     start, end = article.paragraph_of(cue.idx)
     return [(max(s, start), min(e, end)) for s, e in speaker_spans(heads) if s < end and start < e]
 

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
@@ -138,7 +138,7 @@ def cue_frames(article: Article) -> None:
             if _narration(article, tok):
                 according_to(article, tok)
             continue
-        frames = article.cues.get(tok.lemma_.lower())
+        frames = article.cues.get(tok.lemma_.lower()) or _phrasal_frames(article, tok)
         if frames is None or not _narration(article, tok):
             continue
         if "noun" in frames and tok.pos_ == "NOUN":
@@ -154,6 +154,19 @@ def _narration(article: Article, tok: Token) -> bool:
     if tok.i and article.doc[tok.i - 1].text.endswith("<"):
         return False  # `<tweet author="...">`: a tag name of markup left in the text, no word of it
     return len(article.sentence_of(tok)) <= MAX_CUE_SENTENCE_TOKENS
+
+
+def _phrasal_frames(article: Article, verb: Token) -> frozenset[str] | None:
+    """The frames of a phrasal cue ("fired back", "shot back"), listed with its particle. Not with an
+    object ("fired back a statement saying ..."): the statement's own cue reports."""
+    if verb.pos_ != "VERB" or any(c.dep_ == "dobj" for c in verb.children):
+        return None
+    for particle in verb.children:
+        # The parser reads "back" or "in" as a particle, an adverb or an object-less preposition.
+        bare = particle.dep_ in ("prt", "advmod") or (particle.dep_ == "prep" and not list(particle.children))
+        if bare and particle.i == verb.i + 1:
+            return article.cues.get(f"{verb.lemma_.lower()} {particle.lower_}")
+    return None
 
 
 def noun_report(article: Article, noun: Token) -> None:
@@ -244,10 +257,18 @@ def _reflexive_object(verb: Token) -> bool:
     return verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ in _REFLEXIVES
 
 
+#: Subordinators that open a participle clause ("When asked about ...", "If elected, ...").
+_PARTICIPLE_OPENERS = frozenset({"when", "if", "once", "after", "before", "while", "unless", "until"})
+
+
 def passive_participle(verb: Token) -> bool:
     """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
     passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
-    if verb.tag_ != "VBN" or verb.dep_ != "advcl":
+    if verb.tag_ != "VBN":
+        return False
+    # "When asked why, the mayor replied ...": the parser may make the participle the root.
+    opened = verb.dep_ == "ROOT" and any(c.lower_ in _PARTICIPLE_OPENERS and c.i < verb.i for c in verb.children)
+    if verb.dep_ != "advcl" and not opened:
         return False
     return not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass") for c in verb.children)
 
@@ -316,7 +337,9 @@ def according_to(article: Article, according: Token) -> None:
     if "prep" not in article.cues.get("according to", frozenset()):
         return
     to = next((c for c in according.children if c.lower_ == "to"), None)
-    sources = [c for c in to.children if c.dep_ == "pobj"] if to is not None else []
+    if to is None:
+        return
+    sources = [c for c in to.children if c.dep_ == "pobj"] or _noun_after(to)
     if not sources:
         return
     phrase = {t.i for t in according.subtree}
@@ -328,23 +351,42 @@ def according_to(article: Article, according: Token) -> None:
         # "Trump leads by nine points, according to the average - despite ...": after a clause it closes,
         # the phrase ends the report; what follows is the writer's, unless "and" adds a second fact.
         content = [t for t in content if t.i < first]
-    add(article, _sentence_around(article, according) or content, according, speakers(article, sources, according))
+    add(article, _sentence_around(article, according, to) or content, according, speakers(article, sources, according))
 
 
-def _sentence_around(article: Article, according: Token) -> list[Token]:
+def _noun_after(to: Token) -> list[Token]:
+    """ "according to the F.A.A.": the noun right after "to" when the parser gave "to" no object."""
+    for tok in to.doc[to.i + 1 : to.i + 5]:
+        if tok.is_punct and tok.text != ".":
+            break
+        if tok.pos_ in ("PROPN", "NOUN"):
+            return [tok]
+    return []
+
+
+def _sentence_around(article: Article, according: Token, to: Token) -> list[Token]:
     """ "A, B and C, according to the survey.": an "according to" phrase closing its sentence after a
     comma reports all of the sentence before it (after a colon, if one sets up the sentence), not only
     the clause the parser hung it on; one opening its sentence reports all of the sentence after it."""
     doc = according.doc
     sentence = article.sentence_of(according)
-    first, last = according.left_edge.i, according.right_edge.i
+    # The phrase is "according to" and its source; the parser sometimes hangs the clause after the
+    # comma on "according" itself ("According to the study, voters ...").
+    first, last = according.i, max(to.right_edge.i, to.i)
+    if according.dep_ == "ROOT" and last + 1 >= sentence.end:
+        # "According to a study by X, voters ...", all parsed as the source: its first comma ends it.
+        last = next((t.i - 1 for t in doc[to.i + 1 : sentence.end] if t.text == ","), last)
     after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
     before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
     # "A, according to sources who spoke to Fox but were not authorized ...": the parser hung the phrase
     # on a verb of its source's own clause, after it; the phrase still closes the report A.
     head = clause_of(according)
     hung_after = head.i > last and not any(t.text == "," for t in doc[last + 1 : head.i])
-    if (not after or hung_after) and first > sentence.start and doc[first - 1].text == ",":
+    if (
+        (not after or hung_after or _hung_on_source_clause(according, sentence))
+        and first > sentence.start
+        and doc[first - 1].text == ","
+    ):
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
         start = colons[-1] + 1 if colons else sentence.start
         return list(doc[start : first - 1])
@@ -359,6 +401,35 @@ def _sentence_around(article: Article, according: Token) -> list[Token]:
                 start = comma + 1
         return list(doc[start : sentence.end])
     return []
+
+
+_RELATIVIZERS = frozenset({"who", "whom", "whose", "which", "where", "when", "that"})
+
+
+def _hung_on_source_clause(according: Token, sentence: Span) -> bool:
+    """ "X happened, according to sources who spoke to the paper but were not authorized to ...": the
+    parser hung the phrase on a later verb that describes the source (a relative clause, a participle),
+    so the phrase still closes the report before its comma. Not when a clause of the sentence goes on
+    after the phrase (`At the heart of it, according to X, was ...`, `..., according to X, Y tried`)."""
+    doc, head = according.doc, according.head
+    if head.i <= according.i:
+        return False
+    commas = [t.i for t in doc[according.i : head.i] if t.text == ","]
+    if any(c + 1 < len(doc) and doc[c + 1].lower_ not in _RELATIVIZERS for c in commas):
+        return False
+    before = doc[sentence.start : according.i]
+    # The words before the comma are a clause of their own: a subject and its verb.
+    return any(t.dep_ in ("nsubj", "nsubjpass", "expl") and _main_clause_in(t.head, before) for t in before)
+
+
+def _main_clause_in(verb: Token, span: Span) -> bool:
+    """A verb within span heading a main clause (not a relative one, nor one opened by "while", "if")."""
+    return span.start <= verb.i < span.end and verb.dep_ != "relcl" and not _subordinate(verb)
+
+
+def _subordinate(verb: Token) -> bool:
+    """A clause opened by a subordinator ("While most were elevated ...")."""
+    return any(c.dep_ == "mark" for c in verb.children)
 
 
 def quotation_marks(article: Article) -> None:
@@ -572,20 +643,51 @@ def _cue_phrase(tok: Token, cue: Token) -> bool:
 
 
 def signed_with_dash(article: Article, q: Quotation) -> bool:
-    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line."""
+    """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line, or
+    on the next line after a quotation that fills its own (`"..."` | `- Jane Doe, tweeting on Friday.`)."""
     text = article.text
     line_end = article.paragraph_of(q.end)[1] if q.end < len(text) else len(text)
     if line_end - q.end > 200:
         return False  # a name of six words at most follows: never read a long line per quotation
     rest = text[q.end : line_end]
+    if not rest.strip():
+        return _signed_on_next_line(article, q, line_end)
     stripped = rest.lstrip()
     if not stripped or stripped[0] not in "―—–-":
         return False
     dash = q.end + len(rest) - len(stripped)
+    return _signed(article, q, dash, line_end)
+
+
+#: The longest line read as a signature under a quotation (`- Jane Doe, mayor of Halifax, on Twitter.`).
+_SIGNATURE_LINE = 120
+
+
+def _signed_on_next_line(article: Article, q: Quotation, line_end: int) -> bool:
+    """A quotation filling its line, signed on the next one: a dash, then the name up to a comma."""
+    text = article.text
+    para_start = article.paragraph_of(q.start)[0]
+    if article.letters.any(para_start, q.start):
+        return False
+    dash = line_end
+    while dash < len(text) and dash - line_end < 10 and text[dash].isspace():
+        dash += 1
+    if dash >= len(text) or text[dash] not in "―—–-" or "\n" not in text[line_end:dash]:
+        return False
+    next_end = article.paragraph_of(dash)[1]
+    if next_end - dash > _SIGNATURE_LINE:
+        return False
+    comma = text.find(",", dash, next_end)
+    return _signed(article, q, dash, comma if comma >= 0 else next_end)
+
+
+def _signed(article: Article, q: Quotation, dash: int, end: int) -> bool:
+    """The name between the dash and end signs the quotation."""
+    text = article.text
     name_start = dash + 1
-    while name_start < line_end and not text[name_start].isalnum():
+    while name_start < end and not text[name_start].isalnum():
         name_start += 1
-    name_end = line_end
+    name_end = end
     while name_end > name_start and not text[name_end - 1].isalnum():
         name_end -= 1
     name = text[name_start:name_end]
@@ -613,8 +715,10 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
         if doc[first - 1].text in _ITEM_DASHES and doc[first - 1].whitespace_:
             break  # `HEADLINE - Jane Doe: "..."`, a roundup's item: the name after the dash
+        if _ends_sentence(doc, first - 1):
+            break  # `Doe: "A." Smith: "B."`: exchanges run on one line, each name after a full stop
         first -= 1
-    if first > 0 and doc[first - 1].idx >= line_start and doc[first - 1].text not in _ITEM_DASHES:
+    if first > 0 and doc[first - 1].idx >= line_start and not _item_or_sentence_break(doc, first - 1):
         return False  # more than a name before the colon: a sentence, which a cue verb would introduce
     name = [t for t in doc[first : colon.i] if not t.is_space]
     if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):
@@ -624,6 +728,21 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     return True
 
 
+#: Marks that close a sentence (a closing quotation mark after them too).
+_SENTENCE_ENDS = frozenset({".", "!", "?", "…", "..."})
+
+
+def _ends_sentence(doc: Doc, i: int) -> bool:
+    """Token i closes a sentence: a full stop, ! ? or an ellipsis, or a closing mark right after one."""
+    if doc[i].text in _SENTENCE_ENDS:
+        return True
+    return doc[i].is_quote and i > 0 and doc[i - 1].text in _SENTENCE_ENDS
+
+
+def _item_or_sentence_break(doc: Doc, i: int) -> bool:
+    return doc[i].text in _ITEM_DASHES or _ends_sentence(doc, i)
+
+
 def introduced_by_colon(article: Article, q: Quotation) -> bool:
     """`Kasich resisted: "Ohio governors do not have the power ..."`, `as the pollster put it: "..."`: a
     clause closing on a colon right before a quotation introduces the words of its subject, whatever its
@@ -631,13 +750,14 @@ def introduced_by_colon(article: Article, q: Quotation) -> bool:
     span = article.span(q.start, q.end)
     if span is None or span.start < 2 or not quote_like(article, q):
         return False
-    colon = article.doc[span.start - 1]
+    # `Trump issued the following statement:` closing the line before the quotation's own introduces it too.
+    colon = _colon_closing_previous_line(article, q.start) or article.doc[span.start - 1]
     if colon.text != ":" or article.quoted(colon):
         return False
     verb = colon.head
     while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
         verb = verb.head
-    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(q.start):
+    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
         return False
     heads = subject_heads(verb, quoted=article.quoted)
     if not heads or not _person(heads[0]):

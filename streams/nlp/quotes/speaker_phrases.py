@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from spacy.tokens import Token
 
+from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
     INHERIT,
     NOT_SPEAKER,
@@ -36,12 +37,23 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     # "which they say left a vacuum": the relative pronoun is the report's subject, "they" speak.
     same_line = [c for c in same_line if c.lower_ not in RELATIVE] or same_line
     if subjects:
-        return [_nearest_subject(same_line or subjects, verb)]
+        chosen = _nearest_subject(same_line or subjects, verb)
+        if chosen.lower_ in RELATIVE and depth and (author := _author_of_publication(verb, depth, quoted)):
+            return author
+        return [chosen]
     for child in verb.children:
         if child.dep_ == "agent":
             return [t for t in child.children if t.dep_ == "pobj" and not quoted(t)]
     if depth and verb.dep_ in INHERIT and verb.head.i != verb.i:
         head = verb.head
+        if _closing_participle(verb) and _reported_clause(head, verb, quoted):
+            # `Packer said the focus is taking a toll, pointing to ...`: a participle closing the
+            # sentence after a comma is the reporter's, not the reported clause's subject's.
+            head = head.head
+        if verb.dep_ == "xcomp" and (controller := _object_before(head, verb, quoted)) is not None:
+            # "The defeat led the chairman to declare ...", "prompted the mayor to warn ...": the one
+            # led or prompted speaks, not the cause.
+            return [controller]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
         if verb.dep_ == "relcl" and not is_verb(head):
@@ -72,6 +84,63 @@ def _holders_subject(noun: Token, depth: int, quoted: Callable[[Token], bool]) -
     if holder.i == noun.i or not is_verb(holder):
         return []
     return subject_heads(holder, depth - 1, quoted)
+
+
+def _author_of_publication(verb: Token, depth: int, quoted: Callable[[Token], bool]) -> list[Token]:
+    """ "The senator released an ad that says ...": a report hung on a publication (`publications.txt`)
+    that someone puts out (`publishing_verbs.txt`) is that someone's (a name, a pronoun or a role)."""
+    publication = verb.head
+    if verb.dep_ != "relcl" or publication.dep_ != "dobj" or not is_verb(publication.head):
+        return []
+    if publication.lemma_.lower() not in lexicons.words("publications.txt"):
+        return []
+    if publication.head.lemma_.lower() not in lexicons.words("publishing_verbs.txt"):
+        return []  # "cited polls that show ...": someone else's text
+    heads = subject_heads(publication.head, depth - 1, quoted)
+    if not heads or heads[0].lower_ in RELATIVE or not _speaker_like(heads[0]):
+        return []
+    return heads
+
+
+def _speaker_like(head: Token) -> bool:
+    """A name, a personal pronoun, an organisation or a role: someone who can put a text out."""
+    if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
+        return head.lower_ not in ("it", "this", "that")
+    return head.lemma_.lower() in lexicons.words("roles.txt")
+
+
+def _closing_participle(verb: Token) -> bool:
+    """A present participle set off by a comma after its head ("..., pointing to ...")."""
+    return (
+        verb.dep_ == "advcl"
+        and verb.tag_ == "VBG"
+        and verb.i > verb.head.i
+        and verb.i > 0
+        and verb.doc[verb.i - 1].text == ","
+    )
+
+
+def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token], bool]) -> bool:
+    """clause is the complement of a cue verb standing before the participle, outside quotation marks,
+    and no report itself (`X cannot say that ..., Lewandowski added, saying ...` misparsed)."""
+    cue = clause.head
+    return (
+        clause.dep_ == "ccomp" and cue.i < participle.i and _reports(cue) and not _reports(clause) and not quoted(cue)
+    )
+
+
+def _reports(verb: Token) -> bool:
+    """A cue verb whose complement clause is its report ("said", "told")."""
+    return is_verb(verb) and "clause" in lexicons.cues().get(verb.lemma_.lower(), frozenset())
+
+
+def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The direct object of an object-control verb (`object_control.txt`) standing between it and its
+    to-infinitive verb."""
+    if head.lemma_.lower() not in lexicons.words("object_control.txt"):
+        return None
+    objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
+    return objects[-1] if objects else None
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
@@ -118,12 +187,26 @@ def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:
     """One span per conjoined speaker: "Putin and Aliyev" gives two."""
     spans: list[tuple[int, int]] = []
     for head in heads:
+        head = _author_of_document(head) or head
         for tok in (head, *head.conjuncts):
             if tok.pos_ in ("NOUN", "PROPN", "PRON") or tok.i == head.i:
                 span = speaker_span(tok)
                 if span not in spans:
                     spans.append(span)
     return spans
+
+
+def _author_of_document(head: Token) -> Token | None:
+    """ "an analysis by the Pew Research Center", "a poll from Angus Reid": a document or poll
+    (`evidence.txt`) speaks for its author, named in a "by" or "from" phrase."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in lexicons.words("evidence.txt"):
+        return None
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from"):
+            for author in prep.children:
+                if author.dep_ == "pobj" and _speaker_like(author) and author.pos_ != "PRON":
+                    return author
+    return None
 
 
 def appositive_speaker(verb: Token, heads: Sequence[Token]) -> list[Token]:
