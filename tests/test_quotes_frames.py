@@ -917,3 +917,24 @@ def test_a_phrasal_cue_listed_with_its_particle(nlp: Language) -> None:
 )
 def test_chiming_and_weighing_in_are_reports(nlp: Language, text: str, quotation: str, cue: str, speaker: str) -> None:
     assert found(nlp, text) == [("direct", [quotation], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (  # British copy
+            "The Chelsea manager reckons his side can still finish in the top four.",
+            "his side can still finish in the top four",
+            "reckons",
+            "The Chelsea manager",
+        ),
+        (
+            "The ministry restated that no decision on the pipeline had been taken.",
+            "that no decision on the pipeline had been taken",
+            "restated",
+            "The ministry",
+        ),
+    ],
+)
+def test_reckoning_and_restating_are_reports(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
