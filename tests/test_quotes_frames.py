@@ -787,3 +787,11 @@ def test_according_to_hung_on_a_verb_of_its_sources_clause_still_closes_the_repo
         "authorized to speak publicly."
     )
     assert found(nlp, text) == [("indirect", ["Police are searching for the driver"], "according", ["two officers"])]
+
+
+def test_an_editors_note_paragraph_is_no_report(nlp: Language) -> None:
+    text = (
+        "The council voted to close the pool, the mayor said.\n\n"
+        "Editor's note: The mayor is a former board member of the pool trust, which has pledged to fight the closure."
+    )
+    assert found(nlp, text) == [("indirect", ["The council voted to close the pool"], "said", ["the mayor"])]

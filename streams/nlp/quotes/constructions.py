@@ -153,7 +153,20 @@ def _narration(article: Article, tok: Token) -> bool:
         return False  # the speaker's own words: nested reports are not the article's quotes
     if tok.i and article.doc[tok.i - 1].text.endswith("<"):
         return False  # `<tweet author="...">`: a tag name of markup left in the text, no word of it
+    if _editors_note(article, tok.idx):
+        return False
     return len(article.sentence_of(tok)) <= MAX_CUE_SENTENCE_TOKENS
+
+
+#: "Editor's note:" opening a paragraph, with a straight or curly apostrophe.
+_EDITORS_NOTE = re.compile(r"\W*editor[’']?s[’']? note\b", re.I)
+
+
+def _editors_note(article: Article, offset: int) -> bool:
+    """Whether the offset lies in an "Editor's note:" paragraph: the publication's note appended to the
+    story (a standing characterization, a disclosure), not the story's reporting."""
+    start, end = article.paragraph_of(offset)
+    return _EDITORS_NOTE.match(article.text, start, end) is not None
 
 
 def noun_report(article: Article, noun: Token) -> None:
