@@ -795,3 +795,21 @@ def test_an_editors_note_paragraph_is_no_report(nlp: Language) -> None:
         "Editor's note: The mayor is a former board member of the pool trust, which has pledged to fight the closure."
     )
     assert found(nlp, text) == [("indirect", ["The council voted to close the pool"], "said", ["the mayor"])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That said, the budget may still pass the council before the summer break.",
+        "All told, the province spent more than $40 million on the new ferry terminal.",
+        "Ottawa will continue screening applicants from the three countries for another year.",
+        "The board continued to hold its meetings behind closed doors despite the complaints.",
+    ],
+)
+def test_fixed_phrases_and_verbs_of_aspect_report_nothing(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []
+
+
+def test_a_continuing_speaker_still_reports(nlp: Language) -> None:
+    text = 'The chief said the pool would close. "We have no money left for repairs," she continued.'
+    assert found(nlp, text)[-1] == ("direct", ['"We have no money left for repairs,"'], "continued", ["she"])
