@@ -813,3 +813,10 @@ def test_fixed_phrases_and_verbs_of_aspect_report_nothing(nlp: Language, text: s
 def test_a_continuing_speaker_still_reports(nlp: Language) -> None:
     text = 'The chief said the pool would close. "We have no money left for repairs," she continued.'
     assert found(nlp, text)[-1] == ("direct", ['"We have no money left for repairs,"'], "continued", ["she"])
+
+
+def test_a_report_the_writer_sources_with_according_to_is_that_sources_quote(nlp: Language) -> None:
+    text = "The minister told reporters the ferry would be late, according to a transcript of the briefing."
+    assert found(nlp, text) == [
+        ("indirect", ["The minister told reporters the ferry would be late"], "according", ["a transcript"])
+    ]
