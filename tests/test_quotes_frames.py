@@ -820,3 +820,18 @@ def test_a_report_the_writer_sources_with_according_to_is_that_sources_quote(nlp
     assert found(nlp, text) == [
         ("indirect", ["The minister told reporters the ferry would be late"], "according", ["a transcript"])
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The new levy encouraged drivers to leave their cars at home during the winter.", []),
+        ("It could also encourage the premier to call an early election this fall.", []),
+        (
+            "The mayor encouraged drivers to leave their cars at home during the winter.",
+            [("indirect", ["drivers to leave their cars at home during the winter"], "encouraged", ["The mayor"])],
+        ),
+    ],
+)
+def test_only_a_speaker_encourages(nlp: Language, text: str, expected: list) -> None:
+    assert found(nlp, text) == expected
