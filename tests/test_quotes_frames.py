@@ -835,3 +835,17 @@ def test_a_report_the_writer_sources_with_according_to_is_that_sources_quote(nlp
 )
 def test_only_a_speaker_encourages(nlp: Language, text: str, expected: list) -> None:
     assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The byelection revealed how deeply the party is divided over the pipeline.", []),
+        (
+            "The minister revealed that the new ferry would not sail before the spring.",
+            [("indirect", ["that the new ferry would not sail before the spring"], "revealed", ["The minister"])],
+        ),
+    ],
+)
+def test_only_a_source_reveals(nlp: Language, text: str, expected: list) -> None:
+    assert found(nlp, text) == expected
