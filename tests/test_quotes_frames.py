@@ -938,3 +938,65 @@ def test_chiming_and_weighing_in_are_reports(nlp: Language, text: str, quotation
 )
 def test_reckoning_and_restating_are_reports(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_an_editors_note_paragraph_is_no_report(nlp: Language) -> None:
+    text = (
+        "The council voted to close the pool, the mayor said.\n\n"
+        "Editor's note: The mayor is a former board member of the pool trust, which has pledged to fight the closure."
+    )
+    assert found(nlp, text) == [("indirect", ["The council voted to close the pool"], "said", ["the mayor"])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That said, the budget may still pass the council before the summer break.",
+        "All told, the province spent more than $40 million on the new ferry terminal.",
+        "Ottawa will continue screening applicants from the three countries for another year.",
+        "The board continued to hold its meetings behind closed doors despite the complaints.",
+    ],
+)
+def test_fixed_phrases_and_verbs_of_aspect_report_nothing(nlp: Language, text: str) -> None:
+    assert found(nlp, text) == []
+
+
+def test_a_continuing_speaker_still_reports(nlp: Language) -> None:
+    text = 'The chief said the pool would close. "We have no money left for repairs," she continued.'
+    assert found(nlp, text)[-1] == ("direct", ['"We have no money left for repairs,"'], "continued", ["she"])
+
+
+def test_a_report_the_writer_sources_with_according_to_is_that_sources_quote(nlp: Language) -> None:
+    text = "The minister told reporters the ferry would be late, according to a transcript of the briefing."
+    assert found(nlp, text) == [
+        ("indirect", ["The minister told reporters the ferry would be late"], "according", ["a transcript"])
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The new levy encouraged drivers to leave their cars at home during the winter.", []),
+        ("It could also encourage the premier to call an early election this fall.", []),
+        (
+            "The mayor encouraged drivers to leave their cars at home during the winter.",
+            [("indirect", ["drivers to leave their cars at home during the winter"], "encouraged", ["The mayor"])],
+        ),
+    ],
+)
+def test_only_a_speaker_encourages(nlp: Language, text: str, expected: list) -> None:
+    assert found(nlp, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The byelection revealed how deeply the party is divided over the pipeline.", []),
+        (
+            "The minister revealed that the new ferry would not sail before the spring.",
+            [("indirect", ["that the new ferry would not sail before the spring"], "revealed", ["The minister"])],
+        ),
+    ],
+)
+def test_only_a_source_reveals(nlp: Language, text: str, expected: list) -> None:
+    assert found(nlp, text) == expected

@@ -153,6 +153,8 @@ def _narration(article: Article, tok: Token) -> bool:
         return False  # the speaker's own words: nested reports are not the article's quotes
     if tok.i and article.doc[tok.i - 1].text.endswith("<"):
         return False  # `<tweet author="...">`: a tag name of markup left in the text, no word of it
+    if _editors_note(article, tok.idx):
+        return False
     return len(article.sentence_of(tok)) <= MAX_CUE_SENTENCE_TOKENS
 
 
@@ -167,6 +169,17 @@ def _phrasal_frames(article: Article, verb: Token) -> frozenset[str] | None:
         if bare and particle.i == verb.i + 1:
             return article.cues.get(f"{verb.lemma_.lower()} {particle.lower_}")
     return None
+
+
+#: "Editor's note:" opening a paragraph, with a straight or curly apostrophe.
+_EDITORS_NOTE = re.compile(r"\W*editor[’']?s[’']? note\b", re.I)
+
+
+def _editors_note(article: Article, offset: int) -> bool:
+    """Whether the offset lies in an "Editor's note:" paragraph: the publication's note appended to the
+    story (a standing characterization, a disclosure), not the story's reporting."""
+    start, end = article.paragraph_of(offset)
+    return _EDITORS_NOTE.match(article.text, start, end) is not None
 
 
 def noun_report(article: Article, noun: Token) -> None:
@@ -184,8 +197,10 @@ def noun_report(article: Article, noun: Token) -> None:
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
-    if naming_participle(verb, frames) or passive_participle(verb):
+    if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(verb):
         return
+    if "aspect" in frames and any(c.dep_ == "xcomp" for c in verb.children):
+        return  # "will continue screening applicants", "continued to climb": how long, not what was said
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0]) and not _reflexive_object(verb)):
         return  # "Fox News found itself playing host ...": where the subject ended up, not a finding
@@ -210,6 +225,17 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     content = without_reporting_clause(content, verb, heads)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+def discourse_phrase(verb: Token) -> bool:
+    """ "That said, ...", "All told, ...": a fixed phrase (`discourse_phrases.txt`) opening its sentence
+    before a comma links the writer's sentences; nobody said or told anything."""
+    doc = verb.doc
+    words = [t for t in doc[verb.sent.start : verb.i + 1] if not (t.is_punct or t.is_space)]
+    after = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
+    if after is None or after.text != ",":
+        return False
+    return tuple(t.lower_ for t in words) in lexicons.phrases("discourse_phrases.txt")
 
 
 def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:

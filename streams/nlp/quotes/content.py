@@ -492,7 +492,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # "his achievement, the health law", ", particularly refugees"), or a number, is what the speaker meant.
     indefinite = doc[start].lower_ in ("a", "an", "another", "something")
     appos = tok.dep_ == "appos" and (indefinite or tok.head.pos_ == "PROPN")
-    if relative or report or consequence or contrast or gloss or appos:
+    # ", according to the Times": the source of the writer's account of the report, not its words.
+    source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
+    if relative or report or consequence or contrast or gloss or appos or source:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
