@@ -369,6 +369,39 @@ def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
     ("text", "content", "cue", "speaker"),
     [
         (
+            '"We will not give up this riding," an angry Jean Tremblay retaliated.',
+            '"We will not give up this riding,"',
+            "retaliated",
+            "an angry Jean Tremblay",
+        ),
+        (
+            '"This is the best day of my life!" beamed Mary Hartley of Dayton, Ohio.',
+            '"This is the best day of my life!"',
+            "beamed",
+            "Mary Hartley",
+        ),
+        (
+            '"The council has ignored the flooding for a decade," the two write.',
+            '"The council has ignored the flooding for a decade,"',
+            "write",
+            "the two",
+        ),
+    ],
+)
+def test_any_verb_with_its_subject_right_after_a_quotation_shaped_as_speech_is_its_cue(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [content], cue, [speaker])]
+
+
+def test_a_title_with_a_clause_of_its_own_after_it_is_no_speech(nlp: Language) -> None:
+    assert found(nlp, '"The Apprentice," the show Trump hosted for years, returns in May.') == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
             "The premier's promise that no rural hospital would close was met with applause in Sudbury.",
             "that no rural hospital would close",
             "promise",

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.assembly import add, add_fragments, in_paragraph, lost_subject, speakers, without_asides
@@ -404,13 +404,18 @@ def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> boo
     doc = article.doc
     if first >= 2 and doc[first - 1].text in (",", ":") and _saying(article, doc[first - 2]):
         return True  # `then asked, "Really?"`, `she replied: "No."`: right after its cue
-    inside = article.text[max(q.start, q.end - 3) : q.end]
-    if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
+    if not closes_like_speech(article, q):
         return False
     if article.sentence_of(doc[first]).start != first:
         return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
     sentence_end = article.sentence_of(doc[after - 1]).end
     return any(_saying(article, tok) for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)])
+
+
+def closes_like_speech(article: Article, q: Quotation) -> bool:
+    """A comma, a question or an exclamation mark closing the quotation (or a comma right after it)."""
+    inside = article.text[max(q.start, q.end - 3) : q.end]
+    return any(ch in ",?!" for ch in inside) or article.text[q.end : q.end + 1] == ","
 
 
 def _saying(article: Article, tok: Token) -> bool:
@@ -569,6 +574,77 @@ def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
 def _cue_phrase(tok: Token, cue: Token) -> bool:
     """Words of the cue's own phrase (its particle or addressee), not of the report."""
     return tok.head.i == cue.i and tok.dep_ in ("prt", "dative", "advmod", "npadvmod", "punct")
+
+
+#: Words of a short subject between a quotation and its verb (`"...," an angry Hollande retaliated`).
+_SUBJECT_WORDS = frozenset({"DET", "ADJ", "PROPN", "NOUN", "PRON", "NUM", "PART"})
+_SUBJECT_HEADS = frozenset({"PROPN", "NOUN", "PRON", "NUM"})
+#: Past and present finite verbs: the tenses of a report after its quotation.
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+
+
+def verb_after_quotation(article: Article, q: Quotation) -> bool:
+    """`"...," the mayor retaliated.`, `"...!" beamed Jane Doe.`, `"...," the two write.`: a quotation that
+    opens its sentence and closes on a comma, a question or an exclamation mark, then a short subject and
+    its verb (or the verb, then its subject): the news convention for speech, whatever the verb. The
+    parser may tag the cue word a noun there (`the two write`): a lexicon cue then still counts."""
+    span = article.span(q.start, q.end)
+    if span is None or not closes_like_speech(article, q) or article.sentence_of(span[0]).start != span.start:
+        return False
+    doc = article.doc
+    words = [t for t in doc[span.end : min(len(doc), span.end + _CUE_AFTER_TOKENS + 1)]]
+    while words and words[0].is_punct:
+        words.pop(0)  # `"...", he said`: the comma after the closing mark
+    if not words or article.paragraph_of(words[0].idx) != article.paragraph_of(q.start):
+        return False
+    found = _inverted_report(article, span, words) or _trailing_report(article, span, words)
+    if found is None:
+        return False
+    verb, speaker = found
+    article.add(Candidate([(q.start, q.end)], verb, speaker, [(q.start, q.end)]))
+    return True
+
+
+def _reports_quotation(verb: Token, span: Span) -> bool:
+    """The verb rules the quotation's sentence: its root, or the head of the quotation's own root."""
+    return verb.dep_ == "ROOT" or span.root.head.i == verb.i
+
+
+def _inverted_report(article: Article, span: Span, words: list[Token]) -> tuple[Token, list[CharSpan]] | None:
+    """`"...!" beamed Jane Doe`: a finite verb right after the quotation, with its subject after it."""
+    verb = words[0]
+    if verb.pos_ != "VERB" or verb.tag_ not in _FINITE or not _reports_quotation(verb, span):
+        return None
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i > verb.i and c.pos_ in ("PROPN", "NOUN")]
+    if not subjects:
+        return None
+    return verb, speakers(article, subjects, verb)
+
+
+def _trailing_report(article: Article, span: Span, words: list[Token]) -> tuple[Token, list[CharSpan]] | None:
+    """`"...," an angry Hollande retaliated`: a short subject, then its finite verb with no object."""
+    for n, tok in enumerate(words):
+        if tok.pos_ in _SUBJECT_WORDS and not (n and tok.pos_ == "NOUN" and _cue_noun(article, tok)):
+            continue
+        subject = words[:n]
+        if not subject or subject[-1].pos_ not in _SUBJECT_HEADS:
+            return None
+        if tok.pos_ == "VERB" and tok.tag_ in _FINITE and _reports_quotation(tok, span):
+            heads = [c for c in tok.children if c.dep_ == "nsubj" and c in subject]
+            return (tok, speakers(article, heads, tok)) if heads else None
+        if tok.pos_ == "NOUN" and (tok.dep_ == "ROOT" or span.start <= tok.head.i < span.end):
+            return tok, [(subject[0].idx, subject[-1].idx + len(subject[-1].text))]
+        return None
+    return None
+
+
+def _cue_noun(article: Article, tok: Token) -> bool:
+    """A lower-case verb of saying the parser tagged a noun after a subject (`the two write.`): a cue."""
+    frames = article.cues.get(tok.lemma_.lower())
+    if frames is None or "clause" not in frames or not tok.is_lower:
+        return False
+    following = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return following is None or following.is_punct or following.pos_ == "ADP"
 
 
 def signed_with_dash(article: Article, q: Quotation) -> bool:
@@ -805,6 +881,7 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     signed_with_dash,
     named_before_colon,
     introduced_by_colon,
+    verb_after_quotation,
     quoted_object,
     follows_report,
     floating,
