@@ -350,6 +350,30 @@ def test_a_clause_closing_on_a_colon_introduces_its_subjects_words(nlp: Language
 
 
 @pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            'The mayor has since apologized for what happened: "Yes, I should have called the families that night."',
+            '"Yes, I should have called the families that night."',
+            "apologized",
+            "The mayor",
+        ),
+        (
+            'Later that day the senator issued the following statement:\n\n"We mourn a great public servant. '
+            'She gave her life to this city."',
+            '"We mourn a great public servant. She gave her life to this city."',
+            "issued",
+            "the senator",
+        ),
+    ],
+)
+def test_the_clause_before_a_colon_the_parser_split_off_or_closing_the_paragraph_introduces_the_quotation(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'The result does not surprise pollster Daron Shaw: "Lesser-known candidates often get the biggest boost."',

@@ -708,18 +708,39 @@ def introduced_by_colon(article: Article, q: Quotation) -> bool:
     if span is None or span.start < 2 or not quote_like(article, q):
         return False
     colon = article.doc[span.start - 1]
-    if colon.text != ":" or article.quoted(colon):
+    if colon.text != ":":
+        # `issued the following statement:` closing its paragraph, the statement in the next one
+        colon = _colon_closing_previous_line(article, q.start)
+    if colon is None or colon.text != ":" or article.quoted(colon):
         return False
+    for verb in (_colon_head_verb(colon), _clause_before(colon)):
+        if verb is None or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
+            continue
+        heads = subject_heads(verb, quoted=article.quoted)
+        if heads and _person(heads[0]):
+            article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
+            return True
+    return False
+
+
+def _colon_head_verb(colon: Token) -> Token | None:
+    """The verb the parser hung the colon on, climbing through nouns, if it stands before the colon."""
     verb = colon.head
     while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
         verb = verb.head
-    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(q.start):
-        return False
-    heads = subject_heads(verb, quoted=article.quoted)
-    if not heads or not _person(heads[0]):
-        return False
-    article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
-    return True
+    return verb if is_verb(verb) and verb.i < colon.i else None
+
+
+def _clause_before(colon: Token) -> Token | None:
+    """The main verb of the words before a colon, when the parser hung the colon on the quotation after it
+    (`has since apologized for what happened: "..."`): climb from the last word while heads stay before it."""
+    if colon.i == 0:
+        return None
+    tok = colon.doc[colon.i - 1]
+    start = colon.sent.start
+    while tok.head.i != tok.i and start <= tok.head.i < colon.i:
+        tok = tok.head
+    return tok if is_verb(tok) else None
 
 
 def _person(subject: Token) -> bool:
