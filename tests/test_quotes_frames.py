@@ -399,6 +399,12 @@ def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
             "an angry Jean Tremblay",
         ),
         (
+            '"The mayor wants to play the tough guy tonight," Doe shot back.',
+            '"The mayor wants to play the tough guy tonight,"',
+            "shot",
+            "Doe",
+        ),
+        (
             '"This is the best day of my life!" beamed Mary Hartley of Dayton, Ohio.',
             '"This is the best day of my life!"',
             "beamed",

@@ -622,12 +622,14 @@ def _inverted_report(article: Article, span: Span, words: list[Token]) -> tuple[
 
 
 def _trailing_report(article: Article, span: Span, words: list[Token]) -> tuple[Token, list[CharSpan]] | None:
-    """`"...," an angry Hollande retaliated`: a short subject, then its finite verb with no object."""
+    """`"...," an angry Hollande retaliated`: a short subject, then its finite verb ruling the sentence. A
+    subject the tagger took for a verb (`Doe shot back`) is still a subject by its dependency."""
     for n, tok in enumerate(words):
-        if tok.pos_ in _SUBJECT_WORDS and not (n and tok.pos_ == "NOUN" and _cue_noun(article, tok)):
+        subject_word = tok.pos_ in _SUBJECT_WORDS or (tok.dep_ == "nsubj" and tok.head.i > tok.i)
+        if subject_word and not (n and tok.pos_ == "NOUN" and _cue_noun(article, tok)):
             continue
         subject = words[:n]
-        if not subject or subject[-1].pos_ not in _SUBJECT_HEADS:
+        if not subject or (subject[-1].pos_ not in _SUBJECT_HEADS and subject[-1].dep_ != "nsubj"):
             return None
         if tok.pos_ == "VERB" and tok.tag_ in _FINITE and _reports_quotation(tok, span):
             heads = [c for c in tok.children if c.dep_ == "nsubj" and c in subject]
