@@ -850,3 +850,10 @@ def test_according_to_hung_on_a_verb_of_its_sources_clause_still_closes_the_repo
         "authorized to speak publicly."
     )
     assert found(nlp, text) == [("indirect", ["Police are searching for the driver"], "according", ["two officers"])]
+
+
+def test_an_aside_after_a_quotation_closing_on_a_comma_is_the_writers(nlp: Language) -> None:
+    text = 'Doe said the levy was "going to put half the dairy farms out of business," while pitching her own plan.'
+    assert found(nlp, text) == [
+        ("mixed", ['the levy was "going to put half the dairy farms out of business,"'], "said", ["Doe"])
+    ]
