@@ -857,3 +857,18 @@ def test_an_aside_after_a_quotation_closing_on_a_comma_is_the_writers(nlp: Langu
     assert found(nlp, text) == [
         ("mixed", ['the levy was "going to put half the dairy farms out of business,"'], "said", ["Doe"])
     ]
+
+
+def test_the_noun_phrase_after_a_fronted_quotation_speaks_though_the_parser_hung_it_inside(nlp: Language) -> None:
+    text = (
+        '"We have had far livelier conventions than this one," Alberta delegate Bill Eastwood, wearing '
+        'a cowboy hat and "Vote Doe" pins, said matter-of-factly.'
+    )
+    assert found(nlp, text) == [
+        (
+            "direct",
+            ['"We have had far livelier conventions than this one,"'],
+            "said",
+            ["Alberta delegate Bill Eastwood"],
+        )
+    ]

@@ -184,6 +184,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
         heads, content = inverted
+    if not heads and "clause" in frames and (fronted := quotation_then_speaker(article, verb)):
+        heads, content = fronted
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
         heads = heads or lost_subject(article, verb) or after_clause(article, verb)
@@ -281,6 +283,24 @@ def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[To
         return None
     span = article.span(quotation.start, quotation.end)
     return ([head], list(span)) if span is not None else None
+
+
+def quotation_then_speaker(article: Article, verb: Token) -> tuple[list[Token], list[Token]] | None:
+    """`"...," Texas delegate Bill Eastland, wearing a cowboy hat, said`: a subject-less closing cue after a
+    quotation that opens its sentence (closing on a comma, ? or !): the noun phrase right after the closing
+    mark speaks, though the parser hung it inside the quotation's clause, and the quotation is the report."""
+    sentence = article.sentence_of(verb)
+    opening = sentence[0]
+    quotation = article.inside_quotation(opening.idx, opening.idx + len(opening.text))
+    if quotation is None or quotation.start != opening.idx or quotation.end > verb.idx:
+        return None
+    span = article.span(quotation.start, quotation.end)
+    if span is None or span.end >= verb.i or not closes_like_speech(article, quotation):
+        return None
+    head = _phrase_after(article.doc[span.end - 1])
+    if head is None or article.quoted(head) or head.i >= verb.i:
+        return None
+    return [head], list(span)
 
 
 def _phrase_after(verb: Token) -> Token | None:
