@@ -872,3 +872,11 @@ def test_the_noun_phrase_after_a_fronted_quotation_speaks_though_the_parser_hung
             ["Alberta delegate Bill Eastwood"],
         )
     ]
+
+
+def test_a_short_exclamation_before_any_verb_with_its_subject_is_speech(nlp: Language) -> None:
+    assert found(nlp, '"Never!" the councillor shrieked.') == [("direct", ['"Never!"'], "shrieked", ["the councillor"])]
+
+
+def test_a_short_title_before_a_verb_is_no_speech(nlp: Language) -> None:
+    assert found(nlp, '"Thriller," Jackson released in 1982, still sells.') == []

@@ -388,7 +388,7 @@ def quotation_marks(article: Article) -> None:
             continue
         if not quote_like(article, q):
             # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
-            if not continues_previous(article, q, next_sentence_only=True):
+            if not continues_previous(article, q, next_sentence_only=True) and not short_speech(article, q):
                 quoted_object(article, q)
             continue
         for construction in QUOTATION_CONSTRUCTIONS:
@@ -398,6 +398,13 @@ def quotation_marks(article: Article) -> None:
 
 # ---------------------------------------------------------------------------------------------------
 # One quotation
+
+
+def short_speech(article: Article, q: Quotation) -> bool:
+    """`"Never!" she shrieked.`: a few words opening the sentence, any verb with its subject after them."""
+    if not article.letters.any(q.start, q.end) or not any(ch in "?!" for ch in article.text[q.start : q.end]):
+        return False
+    return verb_after_quotation(article, q)
 
 
 def quote_like(article: Article, q: Quotation) -> bool:
@@ -608,21 +615,26 @@ def verb_after_quotation(article: Article, q: Quotation) -> bool:
     opens its sentence and closes on a comma, a question or an exclamation mark, then a short subject and
     its verb (or the verb, then its subject): the news convention for speech, whatever the verb. The
     parser may tag the cue word a noun there (`the two write`): a lexicon cue then still counts."""
-    span = article.span(q.start, q.end)
-    if span is None or not closes_like_speech(article, q) or article.sentence_of(span[0]).start != span.start:
-        return False
-    doc = article.doc
-    words = [t for t in doc[span.end : min(len(doc), span.end + _CUE_AFTER_TOKENS + 1)]]
-    while words and words[0].is_punct:
-        words.pop(0)  # `"...", he said`: the comma after the closing mark
-    if not words or article.paragraph_of(words[0].idx) != article.paragraph_of(q.start):
-        return False
-    found = _inverted_report(article, span, words) or _trailing_report(article, span, words)
+    found = report_after(article, q)
     if found is None:
         return False
     verb, speaker = found
     article.add(Candidate([(q.start, q.end)], verb, speaker, [(q.start, q.end)]))
     return True
+
+
+def report_after(article: Article, q: Quotation) -> tuple[Token, list[CharSpan]] | None:
+    """The verb and speaker right after a quotation in the shape of speech (see `verb_after_quotation`)."""
+    span = article.span(q.start, q.end)
+    if span is None or not closes_like_speech(article, q) or article.sentence_of(span[0]).start != span.start:
+        return None
+    doc = article.doc
+    words = [t for t in doc[span.end : min(len(doc), span.end + _CUE_AFTER_TOKENS + 1)]]
+    while words and words[0].is_punct:
+        words.pop(0)  # `"...", he said`: the comma after the closing mark
+    if not words or article.paragraph_of(words[0].idx) != article.paragraph_of(q.start):
+        return None
+    return _inverted_report(article, span, words) or _trailing_report(article, span, words)
 
 
 def _reports_quotation(verb: Token, span: Span) -> bool:
