@@ -399,6 +399,12 @@ def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
             "an angry Jean Tremblay",
         ),
         (
+            '"If he wants the job, the premier should come to the flooded towns," the editorial read.',
+            '"If he wants the job, the premier should come to the flooded towns,"',
+            "read",
+            "the editorial",
+        ),
+        (
             '"The mayor wants to play the tough guy tonight," Doe shot back.',
             '"The mayor wants to play the tough guy tonight,"',
             "shot",

@@ -661,7 +661,9 @@ def _trailing_report(article: Article, span: Span, words: list[Token]) -> tuple[
         if subject_word and not (n and tok.pos_ == "NOUN" and _cue_noun(article, tok)):
             continue
         subject = words[:n]
-        if not subject or (subject[-1].pos_ not in _SUBJECT_HEADS and subject[-1].dep_ != "nsubj"):
+        # `the editorial read`: a tagger that took the verb for a noun may take the subject for an adjective
+        mistagged = tok.pos_ == "NOUN" and bool(subject) and subject[-1].pos_ == "ADJ" and subject[0].pos_ == "DET"
+        if not subject or (subject[-1].pos_ not in _SUBJECT_HEADS and subject[-1].dep_ != "nsubj" and not mistagged):
             return None
         if tok.pos_ == "VERB" and tok.tag_ in _FINITE and _reports_quotation(tok, span):
             heads = [c for c in tok.children if c.dep_ == "nsubj" and c in subject]
