@@ -350,6 +350,30 @@ def test_a_clause_closing_on_a_colon_introduces_its_subjects_words(nlp: Language
 
 
 @pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            'The mayor has since apologized for what happened: "Yes, I should have called the families that night."',
+            '"Yes, I should have called the families that night."',
+            "apologized",
+            "The mayor",
+        ),
+        (
+            'Later that day the senator issued the following statement:\n\n"We mourn a great public servant. '
+            'She gave her life to this city."',
+            '"We mourn a great public servant. She gave her life to this city."',
+            "issued",
+            "the senator",
+        ),
+    ],
+)
+def test_the_clause_before_a_colon_the_parser_split_off_or_closing_the_paragraph_introduces_the_quotation(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'The result does not surprise pollster Daron Shaw: "Lesser-known candidates often get the biggest boost."',
@@ -363,6 +387,51 @@ def test_a_colon_after_a_clause_without_a_person_for_subject_introduces_no_quote
 def test_a_manner_of_speaking_is_a_cue(nlp: Language) -> None:
     text = '"Get back to your seat," the referee barked at the Leafs bench.'
     assert found(nlp, text) == [("direct", ['"Get back to your seat,"'], "barked", ["the referee"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            '"We will not give up this riding," an angry Jean Tremblay retaliated.',
+            '"We will not give up this riding,"',
+            "retaliated",
+            "an angry Jean Tremblay",
+        ),
+        (
+            '"If he wants the job, the premier should come to the flooded towns," the editorial read.',
+            '"If he wants the job, the premier should come to the flooded towns,"',
+            "read",
+            "the editorial",
+        ),
+        (
+            '"The mayor wants to play the tough guy tonight," Doe shot back.',
+            '"The mayor wants to play the tough guy tonight,"',
+            "shot",
+            "Doe",
+        ),
+        (
+            '"This is the best day of my life!" beamed Mary Hartley of Dayton, Ohio.',
+            '"This is the best day of my life!"',
+            "beamed",
+            "Mary Hartley",
+        ),
+        (
+            '"The council has ignored the flooding for a decade," the two write.',
+            '"The council has ignored the flooding for a decade,"',
+            "write",
+            "the two",
+        ),
+    ],
+)
+def test_any_verb_with_its_subject_right_after_a_quotation_shaped_as_speech_is_its_cue(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [content], cue, [speaker])]
+
+
+def test_a_title_with_a_clause_of_its_own_after_it_is_no_speech(nlp: Language) -> None:
+    assert found(nlp, '"The Apprentice," the show Trump hosted for years, returns in May.') == []
 
 
 @pytest.mark.parametrize(
@@ -1000,3 +1069,33 @@ def test_only_a_speaker_encourages(nlp: Language, text: str, expected: list) -> 
 )
 def test_only_a_source_reveals(nlp: Language, text: str, expected: list) -> None:
     assert found(nlp, text) == expected
+
+
+def test_an_aside_after_a_quotation_closing_on_a_comma_is_the_writers(nlp: Language) -> None:
+    text = 'Doe said the levy was "going to put half the dairy farms out of business," while pitching her own plan.'
+    assert found(nlp, text) == [
+        ("mixed", ['the levy was "going to put half the dairy farms out of business,"'], "said", ["Doe"])
+    ]
+
+
+def test_the_noun_phrase_after_a_fronted_quotation_speaks_though_the_parser_hung_it_inside(nlp: Language) -> None:
+    text = (
+        '"We have had far livelier conventions than this one," Alberta delegate Bill Eastwood, wearing '
+        'a cowboy hat and "Vote Doe" pins, said matter-of-factly.'
+    )
+    assert found(nlp, text) == [
+        (
+            "direct",
+            ['"We have had far livelier conventions than this one,"'],
+            "said",
+            ["Alberta delegate Bill Eastwood"],
+        )
+    ]
+
+
+def test_a_short_exclamation_before_any_verb_with_its_subject_is_speech(nlp: Language) -> None:
+    assert found(nlp, '"Never!" the councillor shrieked.') == [("direct", ['"Never!"'], "shrieked", ["the councillor"])]
+
+
+def test_a_short_title_before_a_verb_is_no_speech(nlp: Language) -> None:
+    assert found(nlp, '"Thriller," Jackson released in 1982, still sells.') == []

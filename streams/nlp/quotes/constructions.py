@@ -212,6 +212,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     if not heads and "clause" in frames and (inverted := after_quotation(article, verb)):
         # `"...," said David Brock, ...` with Brock parsed as the subject of some later verb.
         heads, content = inverted
+    if not heads and "clause" in frames and (fronted := quotation_then_speaker(article, verb)):
+        heads, content = fronted
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
         heads = heads or lost_subject(article, verb) or after_clause(article, verb)
@@ -328,6 +330,24 @@ def after_quotation(article: Article, verb: Token) -> tuple[list[Token], list[To
         return None
     span = article.span(quotation.start, quotation.end)
     return ([head], list(span)) if span is not None else None
+
+
+def quotation_then_speaker(article: Article, verb: Token) -> tuple[list[Token], list[Token]] | None:
+    """`"...," Texas delegate Bill Eastland, wearing a cowboy hat, said`: a subject-less closing cue after a
+    quotation that opens its sentence (closing on a comma, ? or !): the noun phrase right after the closing
+    mark speaks, though the parser hung it inside the quotation's clause, and the quotation is the report."""
+    sentence = article.sentence_of(verb)
+    opening = sentence[0]
+    quotation = article.inside_quotation(opening.idx, opening.idx + len(opening.text))
+    if quotation is None or quotation.start != opening.idx or quotation.end > verb.idx:
+        return None
+    span = article.span(quotation.start, quotation.end)
+    if span is None or span.end >= verb.i or not closes_like_speech(article, quotation):
+        return None
+    head = _phrase_after(article.doc[span.end - 1])
+    if head is None or article.quoted(head) or head.i >= verb.i:
+        return None
+    return [head], list(span)
 
 
 def _phrase_after(verb: Token) -> Token | None:
@@ -465,7 +485,7 @@ def quotation_marks(article: Article) -> None:
             continue
         if not quote_like(article, q):
             # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
-            if not continues_previous(article, q, next_sentence_only=True):
+            if not continues_previous(article, q, next_sentence_only=True) and not short_speech(article, q):
                 quoted_object(article, q)
             continue
         for construction in QUOTATION_CONSTRUCTIONS:
@@ -475,6 +495,13 @@ def quotation_marks(article: Article) -> None:
 
 # ---------------------------------------------------------------------------------------------------
 # One quotation
+
+
+def short_speech(article: Article, q: Quotation) -> bool:
+    """`"Never!" she shrieked.`: a few words opening the sentence, any verb with its subject after them."""
+    if not article.letters.any(q.start, q.end) or not any(ch in "?!" for ch in article.text[q.start : q.end]):
+        return False
+    return verb_after_quotation(article, q)
 
 
 def quote_like(article: Article, q: Quotation) -> bool:
@@ -501,13 +528,18 @@ def speech_shaped(article: Article, q: Quotation, first: int, after: int) -> boo
     doc = article.doc
     if first >= 2 and doc[first - 1].text in (",", ":") and _saying(article, doc[first - 2]):
         return True  # `then asked, "Really?"`, `she replied: "No."`: right after its cue
-    inside = article.text[max(q.start, q.end - 3) : q.end]
-    if not any(ch in ",?!" for ch in inside) and article.text[q.end : q.end + 1] != ",":
+    if not closes_like_speech(article, q):
         return False
     if article.sentence_of(doc[first]).start != first:
         return False  # mid-sentence, a short quotation is a phrase of the writer's sentence
     sentence_end = article.sentence_of(doc[after - 1]).end
     return any(_saying(article, tok) for tok in doc[after : min(after + _CUE_AFTER_TOKENS, sentence_end)])
+
+
+def closes_like_speech(article: Article, q: Quotation) -> bool:
+    """A comma, a question or an exclamation mark closing the quotation (or a comma right after it)."""
+    inside = article.text[max(q.start, q.end - 3) : q.end]
+    return any(ch in ",?!" for ch in inside) or article.text[q.end : q.end + 1] == ","
 
 
 def _saying(article: Article, tok: Token) -> bool:
@@ -668,6 +700,86 @@ def _cue_phrase(tok: Token, cue: Token) -> bool:
     return tok.head.i == cue.i and tok.dep_ in ("prt", "dative", "advmod", "npadvmod", "punct")
 
 
+#: Words of a short subject between a quotation and its verb (`"...," an angry Hollande retaliated`).
+_SUBJECT_WORDS = frozenset({"DET", "ADJ", "PROPN", "NOUN", "PRON", "NUM", "PART"})
+_SUBJECT_HEADS = frozenset({"PROPN", "NOUN", "PRON", "NUM"})
+#: Past and present finite verbs: the tenses of a report after its quotation.
+_FINITE = frozenset({"VBD", "VBZ", "VBP"})
+
+
+def verb_after_quotation(article: Article, q: Quotation) -> bool:
+    """`"...," the mayor retaliated.`, `"...!" beamed Jane Doe.`, `"...," the two write.`: a quotation that
+    opens its sentence and closes on a comma, a question or an exclamation mark, then a short subject and
+    its verb (or the verb, then its subject): the news convention for speech, whatever the verb. The
+    parser may tag the cue word a noun there (`the two write`): a lexicon cue then still counts."""
+    found = report_after(article, q)
+    if found is None:
+        return False
+    verb, speaker = found
+    article.add(Candidate([(q.start, q.end)], verb, speaker, [(q.start, q.end)]))
+    return True
+
+
+def report_after(article: Article, q: Quotation) -> tuple[Token, list[CharSpan]] | None:
+    """The verb and speaker right after a quotation in the shape of speech (see `verb_after_quotation`)."""
+    span = article.span(q.start, q.end)
+    if span is None or not closes_like_speech(article, q) or article.sentence_of(span[0]).start != span.start:
+        return None
+    doc = article.doc
+    words = [t for t in doc[span.end : min(len(doc), span.end + _CUE_AFTER_TOKENS + 1)]]
+    while words and words[0].is_punct:
+        words.pop(0)  # `"...", he said`: the comma after the closing mark
+    if not words or article.paragraph_of(words[0].idx) != article.paragraph_of(q.start):
+        return None
+    return _inverted_report(article, span, words) or _trailing_report(article, span, words)
+
+
+def _reports_quotation(verb: Token, span: Span) -> bool:
+    """The verb rules the quotation's sentence: its root, or the head of the quotation's own root."""
+    return verb.dep_ == "ROOT" or span.root.head.i == verb.i
+
+
+def _inverted_report(article: Article, span: Span, words: list[Token]) -> tuple[Token, list[CharSpan]] | None:
+    """`"...!" beamed Jane Doe`: a finite verb right after the quotation, with its subject after it."""
+    verb = words[0]
+    if verb.pos_ != "VERB" or verb.tag_ not in _FINITE or not _reports_quotation(verb, span):
+        return None
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i > verb.i and c.pos_ in ("PROPN", "NOUN")]
+    if not subjects:
+        return None
+    return verb, speakers(article, subjects, verb)
+
+
+def _trailing_report(article: Article, span: Span, words: list[Token]) -> tuple[Token, list[CharSpan]] | None:
+    """`"...," an angry Hollande retaliated`: a short subject, then its finite verb ruling the sentence. A
+    subject the tagger took for a verb (`Doe shot back`) is still a subject by its dependency."""
+    for n, tok in enumerate(words):
+        subject_word = tok.pos_ in _SUBJECT_WORDS or (tok.dep_ == "nsubj" and tok.head.i > tok.i)
+        if subject_word and not (n and tok.pos_ == "NOUN" and _cue_noun(article, tok)):
+            continue
+        subject = words[:n]
+        # `the editorial read`: a tagger that took the verb for a noun may take the subject for an adjective
+        mistagged = tok.pos_ == "NOUN" and bool(subject) and subject[-1].pos_ == "ADJ" and subject[0].pos_ == "DET"
+        if not subject or (subject[-1].pos_ not in _SUBJECT_HEADS and subject[-1].dep_ != "nsubj" and not mistagged):
+            return None
+        if tok.pos_ == "VERB" and tok.tag_ in _FINITE and _reports_quotation(tok, span):
+            heads = [c for c in tok.children if c.dep_ == "nsubj" and c in subject]
+            return (tok, speakers(article, heads, tok)) if heads else None
+        if tok.pos_ == "NOUN" and (tok.dep_ == "ROOT" or span.start <= tok.head.i < span.end):
+            return tok, [(subject[0].idx, subject[-1].idx + len(subject[-1].text))]
+        return None
+    return None
+
+
+def _cue_noun(article: Article, tok: Token) -> bool:
+    """A lower-case verb of saying the parser tagged a noun after a subject (`the two write.`): a cue."""
+    frames = article.cues.get(tok.lemma_.lower())
+    if frames is None or "clause" not in frames or not tok.is_lower:
+        return False
+    following = tok.nbor(1) if tok.i + 1 < len(tok.doc) else None
+    return following is None or following.is_punct or following.pos_ == "ADP"
+
+
 def signed_with_dash(article: Article, q: Quotation) -> bool:
     """`"..." ― Jane Doe`: a quotation signed with a dash and a name, alone on the rest of its line, or
     on the next line after a quotation that fills its own (`"..."` | `- Jane Doe, tweeting on Friday.`)."""
@@ -776,20 +888,40 @@ def introduced_by_colon(article: Article, q: Quotation) -> bool:
     span = article.span(q.start, q.end)
     if span is None or span.start < 2 or not quote_like(article, q):
         return False
-    # `Trump issued the following statement:` closing the line before the quotation's own introduces it too.
-    colon = _colon_closing_previous_line(article, q.start) or article.doc[span.start - 1]
-    if colon.text != ":" or article.quoted(colon):
+    colon = article.doc[span.start - 1]
+    if colon.text != ":":
+        # `issued the following statement:` closing its paragraph, the statement in the next one
+        colon = _colon_closing_previous_line(article, q.start)
+    if colon is None or colon.text != ":" or article.quoted(colon):
         return False
+    for verb in (_colon_head_verb(colon), _clause_before(colon)):
+        if verb is None or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
+            continue
+        heads = subject_heads(verb, quoted=article.quoted)
+        if heads and _person(heads[0]):
+            article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
+            return True
+    return False
+
+
+def _colon_head_verb(colon: Token) -> Token | None:
+    """The verb the parser hung the colon on, climbing through nouns, if it stands before the colon."""
     verb = colon.head
     while not is_verb(verb) and verb.head.i != verb.i and verb.i < colon.i:
         verb = verb.head
-    if not is_verb(verb) or verb.i > colon.i or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
-        return False
-    heads = subject_heads(verb, quoted=article.quoted)
-    if not heads or not _person(heads[0]):
-        return False
-    article.add(Candidate([(q.start, q.end)], verb, speakers(article, heads, verb), [(q.start, q.end)]))
-    return True
+    return verb if is_verb(verb) and verb.i < colon.i else None
+
+
+def _clause_before(colon: Token) -> Token | None:
+    """The main verb of the words before a colon, when the parser hung the colon on the quotation after it
+    (`has since apologized for what happened: "..."`): climb from the last word while heads stay before it."""
+    if colon.i == 0:
+        return None
+    tok = colon.doc[colon.i - 1]
+    start = colon.sent.start
+    while tok.head.i != tok.i and start <= tok.head.i < colon.i:
+        tok = tok.head
+    return tok if is_verb(tok) else None
 
 
 def _person(subject: Token) -> bool:
@@ -951,6 +1083,7 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     signed_with_dash,
     named_before_colon,
     introduced_by_colon,
+    verb_after_quotation,
     quoted_object,
     follows_report,
     floating,

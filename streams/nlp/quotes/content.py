@@ -510,6 +510,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         return None
     else:
         return None
+    if comma >= 1 and doc[comma].is_quote and doc[comma - 1].text == ",":
+        return start  # `... "out of business," while ...`: the comma inside the closing mark; keep the mark
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
 
 
