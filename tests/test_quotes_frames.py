@@ -537,6 +537,31 @@ def test_a_cue_the_parser_coordinated_into_the_report_is_a_report_of_its_own(
     assert [(q[1], q[2]) for q in found(nlp, text)] == [([first[0]], first[1]), ([second[0]], second[1])]
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        # A bare present verb that agrees with the cue's plural subject, not the clause's singular one.
+        (
+            "Local union leaders believe the mayor has broken his promise and warn that the strike could last"
+            " all winter.",
+            "warn",
+            "Local union leaders",
+        ),
+        # A verb coordinated deep in the report, past the predicate that holds its clause.
+        (
+            "The mayor said the ruling was indicative that the court did not understand what was at stake, and"
+            " accused the province of meddling in city affairs.",
+            "accused",
+            "The mayor",
+        ),
+    ],
+)
+def test_a_verb_coordinated_into_the_report_takes_the_cues_subject(
+    nlp: Language, text: str, cue: str, speaker: str
+) -> None:
+    assert [q[3] for q in found(nlp, text) if q[2] == cue] == [[speaker]]
+
+
 def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -> None:
     text = "The mayor says he spoke to the premier and asked him to condemn the violence."
     assert [q[1] for q in found(nlp, text)] == [["he spoke to the premier and asked him to condemn the violence"]]

@@ -56,6 +56,7 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return [controller]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
+            head = _report_above(head)
         if verb.dep_ == "relcl" and not is_verb(head):
             return [head]
         if verb.dep_ == "acl" and verb.tag_ == "VBN" and head.dep_ == "ROOT" and not is_verb(head):
@@ -127,6 +128,15 @@ def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token],
     return (
         clause.dep_ == "ccomp" and cue.i < participle.i and _reports(cue) and not _reports(clause) and not quoted(cue)
     )
+
+
+def _report_above(clause: Token) -> Token:
+    """The report a reported clause hangs in, through the clauses and predicates between ("X said the
+    ruling was a sign that A, and accused ...": X accused), or the clause itself."""
+    head = clause
+    while not _reports(head) and head.dep_ in ("ccomp", "acomp", "attr") and head.head.i != head.i:
+        head = head.head
+    return head if _reports(head) else clause
 
 
 def _reports(verb: Token) -> bool:
