@@ -54,6 +54,15 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             # "The defeat led the chairman to declare ...", "prompted the mayor to warn ...": the one
             # led or prompted speaks, not the cause.
             return [controller]
+        if (left := _left_in_state(head, verb, quoted)) is not None:
+            return [left]
+        if (
+            verb.dep_ == "conj"
+            and not coordinated_with_report(verb)
+            and (passive := _passive_subject(head, quoted)) is not None
+        ):
+            # "Officials were angered by the deal and predicted ...": the ones angered predicted, not the deal.
+            return [passive]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
             head = _report_above(head)
@@ -151,6 +160,27 @@ def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) ->
         return None
     objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
     return objects[-1] if objects else None
+
+
+def _passive_subject(head: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The passive subject of a verb that has no active one."""
+    if any(c.dep_ in SUBJECTS for c in head.children):
+        return None
+    return next((c for c in head.children if c.dep_ in PASSIVE_SUBJECTS and not quoted(c)), None)
+
+
+def _left_in_state(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The people a "leave" verb (`leave_verbs.txt`) leaves wondering or to wonder: its direct object
+    before the participle or infinitive, when it names people."""
+    if head.lemma_.lower() not in lexicons.words("leave_verbs.txt") or verb.dep_ not in ("advcl", "xcomp"):
+        return None
+    if verb.tag_ not in ("VBG", "VB"):
+        return None
+    objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
+    if not objects:
+        return None
+    people = objects[-1].tag_ in ("NNS", "NNPS") or objects[-1].ent_type_ in ("PERSON", "NORP", "ORG")
+    return objects[-1] if people or objects[-1].lower_ in ("many", "some", "others") else None
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:
