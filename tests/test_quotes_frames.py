@@ -571,6 +571,11 @@ def test_a_verb_coordinated_into_the_report_takes_the_cues_subject(
             "predicted",
             "Local officials",
         ),
+        (
+            "The premier was pressed by reporters on the deficit, saying the budget would balance by 2027.",
+            "saying",
+            "The premier",
+        ),
         # The people a cause leaves wondering, or to wonder, wonder; not the cause.
         ("The scandal has left many voters wondering what the premier really knew.", "wondering", "many voters"),
         ("The delays left residents to wonder whether the bridge would ever open.", "wonder", "residents"),
