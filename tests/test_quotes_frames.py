@@ -606,6 +606,56 @@ def test_a_cue_the_parser_coordinated_into_the_report_is_a_report_of_its_own(
     assert [(q[1], q[2]) for q in found(nlp, text)] == [([first[0]], first[1]), ([second[0]], second[1])]
 
 
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        # A bare present verb that agrees with the cue's plural subject, not the clause's singular one.
+        (
+            "Local union leaders believe the mayor has broken his promise and warn that the strike could last"
+            " all winter.",
+            "warn",
+            "Local union leaders",
+        ),
+        # A verb coordinated deep in the report, past the predicate that holds its clause.
+        (
+            "The mayor said the ruling was indicative that the court did not understand what was at stake, and"
+            " accused the province of meddling in city affairs.",
+            "accused",
+            "The mayor",
+        ),
+    ],
+)
+def test_a_verb_coordinated_into_the_report_takes_the_cues_subject(
+    nlp: Language, text: str, cue: str, speaker: str
+) -> None:
+    assert [q[3] for q in found(nlp, text) if q[2] == cue] == [[speaker]]
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "speaker"),
+    [
+        # The passive subject of the verb an active cue is coordinated with speaks, not its agent.
+        (
+            "Local officials were angered by the ruling and predicted it would hurt the harbour.",
+            "predicted",
+            "Local officials",
+        ),
+        (
+            "The premier was pressed by reporters on the deficit, saying the budget would balance by 2027.",
+            "saying",
+            "The premier",
+        ),
+        # The people a cause leaves wondering, or to wonder, wonder; not the cause.
+        ("The scandal has left many voters wondering what the premier really knew.", "wondering", "many voters"),
+        ("The delays left residents to wonder whether the bridge would ever open.", "wonder", "residents"),
+        # Leaving a place, the subject still speaks.
+        ("The minister left the room saying the talks had failed.", "saying", "The minister"),
+    ],
+)
+def test_who_speaks_in_a_cue_after_a_passive_or_a_leave_verb(nlp: Language, text: str, cue: str, speaker: str) -> None:
+    assert [q[3] for q in found(nlp, text) if q[2] == cue] == [[speaker]]
+
+
 def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -> None:
     text = "The mayor says he spoke to the premier and asked him to condemn the violence."
     assert [q[1] for q in found(nlp, text)] == [["he spoke to the premier and asked him to condemn the violence"]]

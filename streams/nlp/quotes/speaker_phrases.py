@@ -54,8 +54,19 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             # "The defeat led the chairman to declare ...", "prompted the mayor to warn ...": the one
             # led or prompted speaks, not the cause.
             return [controller]
+        if (left := _left_in_state(head, verb, quoted)) is not None:
+            return [left]
+        if (
+            verb.dep_ in ("conj", "advcl")
+            and not coordinated_with_report(verb)
+            and (passive := _passive_subject(head, quoted)) is not None
+        ):
+            # "Officials were angered by the deal and predicted ...", "She was booed by the crowd after
+            # saying ...": the ones angered or booed speak, not the agent.
+            return [passive]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
+            head = _report_above(head)
         if verb.dep_ == "relcl" and not is_verb(head):
             return [head]
         if verb.dep_ == "acl" and verb.tag_ == "VBN" and head.dep_ == "ROOT" and not is_verb(head):
@@ -129,6 +140,15 @@ def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token],
     )
 
 
+def _report_above(clause: Token) -> Token:
+    """The report a reported clause hangs in, through the clauses and predicates between ("X said the
+    ruling was a sign that A, and accused ...": X accused), or the clause itself."""
+    head = clause
+    while not _reports(head) and head.dep_ in ("ccomp", "acomp", "attr") and head.head.i != head.i:
+        head = head.head
+    return head if _reports(head) else clause
+
+
 def _reports(verb: Token) -> bool:
     """A cue verb whose complement clause is its report ("said", "told")."""
     return is_verb(verb) and "clause" in lexicons.cues().get(verb.lemma_.lower(), frozenset())
@@ -141,6 +161,27 @@ def _object_before(head: Token, verb: Token, quoted: Callable[[Token], bool]) ->
         return None
     objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
     return objects[-1] if objects else None
+
+
+def _passive_subject(head: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The passive subject of a verb that has no active one."""
+    if any(c.dep_ in SUBJECTS for c in head.children):
+        return None
+    return next((c for c in head.children if c.dep_ in PASSIVE_SUBJECTS and not quoted(c)), None)
+
+
+def _left_in_state(head: Token, verb: Token, quoted: Callable[[Token], bool]) -> Token | None:
+    """The people a "leave" verb (`leave_verbs.txt`) leaves wondering or to wonder: its direct object
+    before the participle or infinitive, when it names people."""
+    if head.lemma_.lower() not in lexicons.words("leave_verbs.txt") or verb.dep_ not in ("advcl", "xcomp"):
+        return None
+    if verb.tag_ not in ("VBG", "VB"):
+        return None
+    objects = [c for c in head.children if c.dep_ == "dobj" and head.i < c.i < verb.i and not quoted(c)]
+    if not objects:
+        return None
+    people = objects[-1].tag_ in ("NNS", "NNPS") or objects[-1].ent_type_ in ("PERSON", "NORP", "ORG")
+    return objects[-1] if people or objects[-1].lower_ in ("many", "some", "others") else None
 
 
 def _nearest_subject(subjects: list[Token], verb: Token) -> Token:

@@ -51,6 +51,25 @@ def holds_report(tok: Token, cues: Container[str]) -> bool:
 def coordinated_with_report(verb: Token) -> bool:
     """A finite verb without a subject that the parser coordinated with a cue's reported clause
     ("said the plan would fail and warned ..."): it shares the cue's subject, not the clause's."""
-    if verb.dep_ != "conj" or verb.tag_ not in ("VBD", "VBZ") or verb.head.dep_ != "ccomp":
+    if verb.dep_ != "conj" or verb.head.dep_ != "ccomp":
         return False
-    return not any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in verb.children)
+    if any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in verb.children):
+        return False
+    if verb.tag_ in ("VBD", "VBZ"):
+        return True
+    # "Officials believe the governor has failed and warn that ...": a present plural or bare verb
+    # that neither shares the clause's auxiliary (no modal, "to" or "do" there) nor agrees with its
+    # singular subject goes with the cue's subject.
+    if verb.tag_ not in ("VBP", "VB") or any(c.dep_ in ("aux", "auxpass") for c in verb.children):
+        return False  # "... and did not find", "... and would continue": a clause of its own
+    joined = any(c.dep_ == "cc" and c.lower_ in ("and", "but") and c.i < verb.i for c in verb.head.children)
+    return joined and _plain_finite(verb.head) and _singular_subject(verb.head)
+
+
+def _plain_finite(clause: Token) -> bool:
+    """A clause whose auxiliaries a coordinated bare verb could not share (no modal, "to" or "do")."""
+    return not any(c.dep_ == "aux" and (c.tag_ in ("MD", "TO") or c.lemma_.lower() == "do") for c in clause.children)
+
+
+def _singular_subject(clause: Token) -> bool:
+    return any(c.dep_ in SUBJECTS and c.tag_ in ("NN", "NNP") for c in clause.children)
