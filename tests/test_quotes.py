@@ -871,6 +871,13 @@ def test_where_the_quoted_words_were_said_stays_out_of_the_report(nlp: Language)
     assert pieces(text, only(nlp, text)) == ['his rival "does not care about this city"']
 
 
+def test_where_and_when_the_quoted_words_were_said_stay_out_of_the_report(nlp: Language) -> None:
+    text = 'The councillor called the new bylaw "a mess" in a post on Monday night.'
+    assert pieces(text, only(nlp, text)) == ['the new bylaw "a mess"']
+    text = 'The host called the premier a "coward" on his morning show.'
+    assert pieces(text, only(nlp, text)) == ['the premier a "coward"']
+
+
 def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
     text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]

@@ -526,6 +526,18 @@ def _medium_after_quotation(tok: Token) -> bool:
     return closing and any(c.dep_ == "pobj" and c.lemma_.lower() in media for c in tok.children)
 
 
+#: The most words a "when" after a medium phrase takes ("on Monday night", "Tuesday").
+_TIME_TOKENS = 6
+
+
+def _only_time_between(tok: Token, last: int) -> bool:
+    """Whether the words after tok's phrase up to last only say when ("Tuesday", "on Monday night")."""
+    if last - tok.right_edge.i > _TIME_TOKENS:
+        return False  # bounded, so that a long content is not rescanned for every such phrase
+    after = tok.doc[tok.right_edge.i + 1 : last + 1]
+    return all(t.ent_type_ in ("DATE", "TIME") or t.is_punct or (t.dep_ == "prep" and t.lower_ == "on") for t in after)
+
+
 def _has_subject(tok: Token) -> bool:
     return any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in tok.children)
 
@@ -581,9 +593,15 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
     last = ordered[-1].i
     cut = None
     for tok in ordered:
-        if tok.right_edge.i < last or tok.i == ordered[0].i:
+        if tok.i == ordered[0].i:
             continue
-        comma = _aside_start(tok, cues)
+        if tok.right_edge.i < last:
+            # `"rigged" in a tweet Tuesday`: the medium may be followed by when it was said.
+            if not (_medium_after_quotation(tok) and _only_time_between(tok, last)):
+                continue
+            comma = tok.left_edge.i
+        else:
+            comma = _aside_start(tok, cues)
         if comma is not None and comma in present and comma > ordered[0].i and (cut is None or comma < cut):
             cut = comma
     return [t for t in ordered if t.i < cut] if cut is not None else ordered
