@@ -878,6 +878,13 @@ def test_where_and_when_the_quoted_words_were_said_stay_out_of_the_report(nlp: L
     assert pieces(text, only(nlp, text)) == ['the premier a "coward"']
 
 
+def test_the_terms_of_anonymity_stay_out_of_the_report(nlp: Language) -> None:
+    text = (
+        "Two officials said the talks had stalled on condition of anonymity because they were not authorized to speak."
+    )
+    assert pieces(text, only(nlp, text)) == ["the talks had stalled"]
+
+
 def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
     text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]

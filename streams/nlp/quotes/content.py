@@ -526,6 +526,15 @@ def _medium_after_quotation(tok: Token) -> bool:
     return closing and any(c.dep_ == "pobj" and c.lemma_.lower() in media for c in tok.children)
 
 
+def _on_condition_of_anonymity(tok: Token) -> bool:
+    """ "on (the) condition of anonymity": the terms on which the words were said, not part of them."""
+    if tok.dep_ != "prep" or tok.lower_ != "on":
+        return False
+    conditions = [c for c in tok.children if c.dep_ == "pobj" and c.lemma_.lower() == "condition"]
+    of = [p for c in conditions for p in c.children if p.dep_ == "prep" and p.lower_ == "of"]
+    return any(o.lemma_.lower() == "anonymity" for p in of for o in p.children if o.dep_ == "pobj")
+
+
 #: The most words a "when" after a medium phrase takes ("on Monday night", "Tuesday").
 _TIME_TOKENS = 6
 
@@ -595,7 +604,11 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
     for tok in ordered:
         if tok.i == ordered[0].i:
             continue
-        if tok.right_edge.i < last:
+        if _on_condition_of_anonymity(tok):
+            # "... on condition of anonymity because they were not authorized to speak": how the words
+            # were given, and everything after it is why.
+            comma = tok.i - 1 if tok.i > 0 and tok.doc[tok.i - 1].text == "," else tok.i
+        elif tok.right_edge.i < last:
             # `"rigged" in a tweet Tuesday`: the medium may be followed by when it was said.
             if not (_medium_after_quotation(tok) and _only_time_between(tok, last)):
                 continue
