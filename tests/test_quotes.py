@@ -885,6 +885,14 @@ def test_the_terms_of_anonymity_stay_out_of_the_report(nlp: Language) -> None:
     assert pieces(text, only(nlp, text)) == ["the talks had stalled"]
 
 
+def test_a_cue_nouns_that_clause_after_a_parenthetical_is_part_of_the_report(nlp: Language) -> None:
+    text = (
+        "The bishop has denounced suggestions by two senators, Jane Roe and Sen. John Doe (R-Tex.), "
+        "that they would close the border to all refugees."
+    )
+    assert pieces(text, only(nlp, text)) == [text[text.index("suggestions") : -1]]
+
+
 def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
     text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]

@@ -67,7 +67,11 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
             # "criticized the senator for opposing the bill": whom, and what for.
             holders = [verb, *objects]
             reasons = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "for"]
-            return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i)])
+            # "denounced suggestions by two senators, ..., that they would ...": the parser hung the cue
+            # noun's that-clause on the verb.
+            claims = [c for c in children if c.dep_ == "ccomp" and c.i > objects[0].i and _opens_with_that(c)]
+            claims = claims if objects[0].lemma_.lower() in cues else []
+            return subtrees([*objects, *(r for r in reasons if r.i > objects[0].i), *claims])
     for word in ("of", "as", "for", "on", "to"):
         if word in frames:
             preps, objects = _prep_objects(verb, word)
@@ -104,6 +108,10 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def _opens_with_that(clause: Token) -> bool:
+    return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
 def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
