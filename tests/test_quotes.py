@@ -893,6 +893,11 @@ def test_a_cue_nouns_that_clause_after_a_parenthetical_is_part_of_the_report(nlp
     assert pieces(text, only(nlp, text)) == [text[text.index("suggestions") : -1]]
 
 
+def test_an_elaboration_after_a_colon_goes_on_with_the_report(nlp: Language) -> None:
+    text = "She noted that more newcomers own homes than do people born here: 70 percent expect to buy one."
+    assert pieces(text, only(nlp, text)) == [text[text.index("that") : -1]]
+
+
 def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Language) -> None:
     text = "The company said its revenue rose to $557 million last year, an increase of almost $200 million."
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]

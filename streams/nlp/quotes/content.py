@@ -48,7 +48,8 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         clauses = _listed_after(verb, nearest, cues)
         last = clauses[-1]
         subject = _object_as_subject(verb, clauses[0])
-        return subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
+        found = subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
+        return found + _elaboration_after_colon(verb, found, cues)
     if "xcomp" in frames:
         # "warned officials to act": the addressee is the subject of the urged act, so part of its report.
         xcomp = [c for c in children if c.dep_ == "xcomp" and c.i > verb.i]
@@ -108,6 +109,21 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     if "clause" in frames:
         return that_clause_in_circumstances(verb)
     return []
+
+
+def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
+    """ "noted that A: 70 percent believe B": the parser made the cue's clause hang on the one after the
+    colon, which goes on with the report unless it is a quotation or a report of its own."""
+    head = verb.head
+    if verb.dep_ != "ccomp" or head.i <= verb.i or not found or head.lemma_.lower() in cues:
+        return []
+    colon = max(t.i for t in found) + 1
+    doc = verb.doc
+    if colon >= head.i or doc[colon].text != ":" or colon + 1 >= len(doc) or doc[colon + 1].is_quote:
+        return []
+    if any(t.lemma_.lower() in cues and is_verb(t) and t.i > colon for t in head.subtree):
+        return []  # ": six in 10 said ...": a report of its own
+    return [t for t in head.subtree if t.i > colon]
 
 
 def _opens_with_that(clause: Token) -> bool:
