@@ -1153,3 +1153,18 @@ def test_a_short_exclamation_before_any_verb_with_its_subject_is_speech(nlp: Lan
 
 def test_a_short_title_before_a_verb_is_no_speech(nlp: Language) -> None:
     assert found(nlp, '"Thriller," Jackson released in 1982, still sells.') == []
+
+
+def test_a_participles_object_keeps_the_predicate_the_parser_hung_on_the_main_clause(nlp: Language) -> None:
+    text = (
+        "The union welcomed the offer on Friday, saying the deal -- a raise of three per cent a year and two new "
+        "holidays -- is fair to its members."
+    )
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["the deal -- a raise of three per cent a year and two new holidays -- is fair to its members"],
+            "saying",
+            ["The union"],
+        )
+    ]

@@ -89,11 +89,13 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         return _as_clause_content(verb, cues)
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         return _interrupted_by_cue(verb)
-    if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
+    if "clause" in frames and verb.dep_ in ("ROOT", "conj", "advcl"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         if objects and (predicate := _predicate_after_object(verb, objects[0])):
             return subtrees([objects[0], predicate])
+    if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
+        objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
@@ -108,9 +110,17 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
 
 def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
     """`claims Smith runs the network`: the parser made the complement's subject the cue's object and its
-    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate."""
-    for c in verb.children:
-        if c.dep_ != "conj" or c.left_edge.i != obj.right_edge.i + 1 or c.tag_ not in ("VBZ", "VBD", "VBP"):
+    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate.
+    After a participle cue (`..., saying the plan - a levy on fuel - is unfair`) the parser may hang that
+    verb on the clause the participle trails, as a conjunct or an unlabelled dependent."""
+    hosts = [verb, verb.head] if verb.dep_ == "advcl" else [verb]
+    for c in (c for h in hosts for c in h.children):
+        if c.dep_ not in ("conj", "dep") or (c.dep_ == "dep" and verb.dep_ != "advcl"):
+            continue
+        between = verb.doc[obj.right_edge.i + 1 : c.left_edge.i]
+        if c.left_edge.i <= obj.right_edge.i or not all(t.is_punct for t in between):
+            continue
+        if c.tag_ not in ("VBZ", "VBD", "VBP"):
             continue
         if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
             return c
