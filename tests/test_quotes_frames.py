@@ -1168,3 +1168,17 @@ def test_a_participles_object_keeps_the_predicate_the_parser_hung_on_the_main_cl
             ["The union"],
         )
     ]
+
+
+def test_a_closing_tell_with_its_addressee_reports_the_clause_it_was_made_a_conjunct_of(nlp: Language) -> None:
+    from streams.nlp.quotes.content import trailing_clause
+
+    # "Taxes will rise, the minister told reporters.", parsed with "told" as a conjunct of "rise".
+    words = ["Taxes", "will", "rise", ",", "the", "minister", "told", "reporters", "."]
+    heads = [2, 2, 2, 2, 5, 6, 2, 6, 6]
+    deps = ["nsubj", "aux", "ROOT", "punct", "det", "nsubj", "conj", "dobj", "punct"]
+    tags = ["NNS", "MD", "VB", ",", "DT", "NN", "VBD", "NNS", "."]
+    pos = ["NOUN", "AUX", "VERB", "PUNCT", "DET", "NOUN", "VERB", "NOUN", "PUNCT"]
+    lemmas = ["tax", "will", "rise", ",", "the", "minister", "tell", "reporter", "."]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
+    assert [t.text for t in trailing_clause(doc[6], [doc[5]])] == ["Taxes", "will", "rise"]

@@ -255,10 +255,20 @@ _CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound"
 
 
 def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
-    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner), nothing else."""
+    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner) or its addressee
+    ("told a Commons committee"), nothing else."""
     return end - start <= _INTERRUPTION_WORDS and all(
-        doc[j].dep_ in _CUE_PHRASE and verb in doc[j].ancestors for j in range(start, end)
+        (doc[j].dep_ in _CUE_PHRASE or _addressee(verb, doc[j])) and verb in doc[j].ancestors for j in range(start, end)
     )
+
+
+#: Cues whose object is the one spoken to, not what was said ("told reporters").
+_ADDRESSEE_CUES = frozenset({"tell"})
+
+
+def _addressee(verb: Token, tok: Token) -> bool:
+    """The object of "tell": whom the speaker told."""
+    return verb.lemma_ in _ADDRESSEE_CUES and tok.head.i == verb.i and tok.dep_ in ("dobj", "dative")
 
 
 def _second_report(tok: Token) -> bool:
@@ -337,7 +347,8 @@ def _closes_without_complement(verb: Token) -> bool:
     clause, or as the root with the clause before it in pieces: a cue with no complement of its own."""
     if verb.dep_ not in ("advcl", "ROOT", "parataxis", "conj"):
         return False
-    return not any(c.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd") for c in verb.children)
+    complements = ("ccomp", "dobj", "xcomp", "attr", "oprd")
+    return not any(c.dep_ in complements and not _addressee(verb, c) for c in verb.children)
 
 
 def _as_clause(verb: Token, idiom: bool = False) -> bool:
