@@ -1182,3 +1182,8 @@ def test_a_closing_tell_with_its_addressee_reports_the_clause_it_was_made_a_conj
     lemmas = ["tax", "will", "rise", ",", "the", "minister", "tell", "reporter", "."]
     doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
     assert [t.text for t in trailing_clause(doc[6], [doc[5]])] == ["Taxes", "will", "rise"]
+
+
+def test_a_proform_the_parser_made_a_second_subject_after_the_cue_is_the_report(nlp: Language) -> None:
+    text = "Last month, 26 percent said the same."
+    assert found(nlp, text) == [("indirect", ["the same"], "said", ["26 percent"])]

@@ -443,8 +443,9 @@ def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> lis
     return out
 
 
-#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same").
-_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp")
+#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same"; the
+#: small model may read "the same" after the cue as a second subject).
+_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp", "nsubj")
 
 
 def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
