@@ -1187,3 +1187,30 @@ def test_a_closing_tell_with_its_addressee_reports_the_clause_it_was_made_a_conj
 def test_a_proform_the_parser_made_a_second_subject_after_the_cue_is_the_report(nlp: Language) -> None:
     text = "Last month, 26 percent said the same."
     assert found(nlp, text) == [("indirect", ["the same"], "said", ["26 percent"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "report", "cue", "speaker"),
+    [
+        # The clause read as adverbial to the cue.
+        (
+            "The minister has worked hard to calm local fears, reassuring her counterpart Jean Roy that Ottawa "
+            "has no plans to close the base.",
+            "that Ottawa has no plans to close the base",
+            "reassuring",
+            "The minister",
+        ),
+        # "that" read as a preposition, the clause hung deep inside its phrase.
+        (
+            '"It has been a long winter," she said, noting that at one point earlier in the season the town had '
+            "run out of salt.",
+            "that at one point earlier in the season the town had run out of salt",
+            "noting",
+            "she",
+        ),
+    ],
+)
+def test_a_that_clause_the_parser_did_not_make_a_complement_is_the_report(
+    nlp: Language, text: str, report: str, cue: str, speaker: str
+) -> None:
+    assert ("indirect", [report], cue, [speaker]) in found(nlp, text)

@@ -104,8 +104,28 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     ):
         return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
-        return that_clause_in_circumstances(verb)
+        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb)
     return []
+
+
+def _misparsed_that_clause(verb: Token) -> list[Token]:
+    """`noting that at one point he had trailed ...` with "that" read as a preposition, `reassuring Putin
+    that Beijing has no plans ...` with the clause read as adverbial: a clause opened by "that" after
+    the cue, with a verb and its own subject, is the cue's complement whatever the parser made of it."""
+    doc = verb.doc
+    for c in verb.children:
+        opener = c.left_edge
+        if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
+            continue
+        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and _has_own_subject(c):
+            return list(c.subtree)
+        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and _has_own_subject(t) for t in c.subtree):
+            return list(c.subtree)
+    return []
+
+
+def _has_own_subject(tok: Token) -> bool:
+    return any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in tok.children)
 
 
 def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
