@@ -742,15 +742,19 @@ def test_a_named_holders_belief_is_a_report(nlp: Language) -> None:
     ]
 
 
+def test_a_first_persons_belief_is_a_report(nlp: Language) -> None:
+    text = "A: I think the council has lost its way on housing."
+    assert found(nlp, text) == [("indirect", ["the council has lost its way on housing"], "think", ["I"])]
+
+
 @pytest.mark.parametrize(
     "text",
     [
-        "I think the council has lost its way on housing.",  # the columnist's own view
         "Do you think the premier will call an early election?",  # the reader's
         "Think of the levy as a tax on the commute.",  # no holder at all
     ],
 )
-def test_the_writers_or_readers_belief_is_no_report(nlp: Language, text: str) -> None:
+def test_the_readers_belief_is_no_report(nlp: Language, text: str) -> None:
     assert found(nlp, text) == []
 
 
@@ -1149,3 +1153,64 @@ def test_a_short_exclamation_before_any_verb_with_its_subject_is_speech(nlp: Lan
 
 def test_a_short_title_before_a_verb_is_no_speech(nlp: Language) -> None:
     assert found(nlp, '"Thriller," Jackson released in 1982, still sells.') == []
+
+
+def test_a_participles_object_keeps_the_predicate_the_parser_hung_on_the_main_clause(nlp: Language) -> None:
+    text = (
+        "The union welcomed the offer on Friday, saying the deal -- a raise of three per cent a year and two new "
+        "holidays -- is fair to its members."
+    )
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["the deal -- a raise of three per cent a year and two new holidays -- is fair to its members"],
+            "saying",
+            ["The union"],
+        )
+    ]
+
+
+def test_a_closing_tell_with_its_addressee_reports_the_clause_it_was_made_a_conjunct_of(nlp: Language) -> None:
+    from streams.nlp.quotes.content import trailing_clause
+
+    # "Taxes will rise, the minister told reporters.", parsed with "told" as a conjunct of "rise".
+    words = ["Taxes", "will", "rise", ",", "the", "minister", "told", "reporters", "."]
+    heads = [2, 2, 2, 2, 5, 6, 2, 6, 6]
+    deps = ["nsubj", "aux", "ROOT", "punct", "det", "nsubj", "conj", "dobj", "punct"]
+    tags = ["NNS", "MD", "VB", ",", "DT", "NN", "VBD", "NNS", "."]
+    pos = ["NOUN", "AUX", "VERB", "PUNCT", "DET", "NOUN", "VERB", "NOUN", "PUNCT"]
+    lemmas = ["tax", "will", "rise", ",", "the", "minister", "tell", "reporter", "."]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, tags=tags, pos=pos, lemmas=lemmas)
+    assert [t.text for t in trailing_clause(doc[6], [doc[5]])] == ["Taxes", "will", "rise"]
+
+
+def test_a_proform_the_parser_made_a_second_subject_after_the_cue_is_the_report(nlp: Language) -> None:
+    text = "Last month, 26 percent said the same."
+    assert found(nlp, text) == [("indirect", ["the same"], "said", ["26 percent"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "report", "cue", "speaker"),
+    [
+        # The clause read as adverbial to the cue.
+        (
+            "The minister has worked hard to calm local fears, reassuring her counterpart Jean Roy that Ottawa "
+            "has no plans to close the base.",
+            "that Ottawa has no plans to close the base",
+            "reassuring",
+            "The minister",
+        ),
+        # "that" read as a preposition, the clause hung deep inside its phrase.
+        (
+            '"It has been a long winter," she said, noting that at one point earlier in the season the town had '
+            "run out of salt.",
+            "that at one point earlier in the season the town had run out of salt",
+            "noting",
+            "she",
+        ),
+    ],
+)
+def test_a_that_clause_the_parser_did_not_make_a_complement_is_the_report(
+    nlp: Language, text: str, report: str, cue: str, speaker: str
+) -> None:
+    assert ("indirect", [report], cue, [speaker]) in found(nlp, text)

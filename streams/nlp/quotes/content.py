@@ -94,11 +94,13 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
         return _as_clause_content(verb, cues)
     if "clause" in frames and verb.dep_ == "parataxis" and verb.head.i != verb.i:
         return _interrupted_by_cue(verb)
-    if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
+    if "clause" in frames and verb.dep_ in ("ROOT", "conj", "advcl"):
         # `He said: "..."` and "He said the plan would fail" parsed without a ccomp.
         objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         if objects and (predicate := _predicate_after_object(verb, objects[0])):
             return subtrees([objects[0], predicate])
+    if "clause" in frames and verb.dep_ in ("ROOT", "conj"):
+        objects = [c for c in children if c.dep_ == "dobj" and c.i > verb.i and verb.lemma_ != "tell"]
         # A clause, with a verb that has a subject: "found ways to press ..." is an object, not a report.
         if objects and any(is_verb(t) and any(c.dep_ in SUBJECTS for c in t.children) for t in subtrees(objects)):
             return subtrees(objects)
@@ -107,7 +109,7 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     ):
         return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
-        return that_clause_in_circumstances(verb)
+        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb)
     return []
 
 
@@ -130,11 +132,39 @@ def _opens_with_that(clause: Token) -> bool:
     return any(c.dep_ == "mark" and c.lower_ == "that" for c in clause.children)
 
 
+def _misparsed_that_clause(verb: Token) -> list[Token]:
+    """`noting that at one point he had trailed ...` with "that" read as a preposition, `reassuring Putin
+    that Beijing has no plans ...` with the clause read as adverbial: a clause opened by "that" after
+    the cue, with a verb and its own subject, is the cue's complement whatever the parser made of it."""
+    doc = verb.doc
+    for c in verb.children:
+        opener = c.left_edge
+        if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
+            continue
+        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and _has_own_subject(c):
+            return list(c.subtree)
+        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and _has_own_subject(t) for t in c.subtree):
+            return list(c.subtree)
+    return []
+
+
+def _has_own_subject(tok: Token) -> bool:
+    return any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in tok.children)
+
+
 def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
     """`claims Smith runs the network`: the parser made the complement's subject the cue's object and its
-    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate."""
-    for c in verb.children:
-        if c.dep_ != "conj" or c.left_edge.i != obj.right_edge.i + 1 or c.tag_ not in ("VBZ", "VBD", "VBP"):
+    verb a conjunct of the cue; a finite verb without a subject right after the object is that predicate.
+    After a participle cue (`..., saying the plan - a levy on fuel - is unfair`) the parser may hang that
+    verb on the clause the participle trails, as a conjunct or an unlabelled dependent."""
+    hosts = [verb, verb.head] if verb.dep_ == "advcl" else [verb]
+    for c in (c for h in hosts for c in h.children):
+        if c.dep_ not in ("conj", "dep") or (c.dep_ == "dep" and verb.dep_ != "advcl"):
+            continue
+        between = verb.doc[obj.right_edge.i + 1 : c.left_edge.i]
+        if c.left_edge.i <= obj.right_edge.i or not all(t.is_punct for t in between):
+            continue
+        if c.tag_ not in ("VBZ", "VBD", "VBP"):
             continue
         if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
             return c
@@ -269,10 +299,20 @@ _CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound"
 
 
 def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
-    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner), nothing else."""
+    """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner) or its addressee
+    ("told a Commons committee"), nothing else."""
     return end - start <= _INTERRUPTION_WORDS and all(
-        doc[j].dep_ in _CUE_PHRASE and verb in doc[j].ancestors for j in range(start, end)
+        (doc[j].dep_ in _CUE_PHRASE or _addressee(verb, doc[j])) and verb in doc[j].ancestors for j in range(start, end)
     )
+
+
+#: Cues whose object is the one spoken to, not what was said ("told reporters").
+_ADDRESSEE_CUES = frozenset({"tell"})
+
+
+def _addressee(verb: Token, tok: Token) -> bool:
+    """The object of "tell": whom the speaker told."""
+    return verb.lemma_ in _ADDRESSEE_CUES and tok.head.i == verb.i and tok.dep_ in ("dobj", "dative")
 
 
 def _second_report(tok: Token) -> bool:
@@ -351,7 +391,8 @@ def _closes_without_complement(verb: Token) -> bool:
     clause, or as the root with the clause before it in pieces: a cue with no complement of its own."""
     if verb.dep_ not in ("advcl", "ROOT", "parataxis", "conj"):
         return False
-    return not any(c.dep_ in ("ccomp", "dobj", "xcomp", "attr", "oprd") for c in verb.children)
+    complements = ("ccomp", "dobj", "xcomp", "attr", "oprd")
+    return not any(c.dep_ in complements and not _addressee(verb, c) for c in verb.children)
 
 
 def _as_clause(verb: Token, idiom: bool = False) -> bool:
@@ -446,8 +487,9 @@ def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> lis
     return out
 
 
-#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same").
-_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp")
+#: Dependencies a pro-form content stands in under its cue ("said so", "said no", "said the same"; the
+#: small model may read "the same" after the cue as a second subject).
+_PROFORM_DEPS = ("dobj", "advmod", "npadvmod", "intj", "acomp", "attr", "oprd", "ccomp", "nsubj")
 
 
 def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
