@@ -127,9 +127,8 @@ def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
     return None
 
 
-#: Subjects whose belief is no one's report: the reader ("do you think"). A first person's belief ("I think
-#: the levy is unfair", in an interview transcript or a column) is a report whose source is that person.
-_READER = frozenset({"you"})
+#: Subjects whose belief is no one's report: the writer ("I think"), the reader ("do you think").
+_WRITER_AND_READER = frozenset({"i", "we", "you"})
 
 
 def cue_frames(article: Article) -> None:
@@ -205,8 +204,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     heads = subject_heads(verb, quoted=article.quoted)
     if "evidence" in frames and not (heads and can_show(heads[0]) and not _reflexive_object(verb)):
         return  # "Fox News found itself playing host ...": where the subject ended up, not a finding
-    if "belief" in frames and not (heads and heads[0].lower_ not in _READER):
-        return  # "do you think", "think of it": the reader's view or no one's, not a report
+    if "belief" in frames and not (heads and heads[0].lower_ not in _WRITER_AND_READER):
+        return  # "I think", "do you think", "think of it": the writer's or the reader's view, not a report
     if "infinitive" in frames and not (heads and can_show(heads[0])):
         frames = frames - {"infinitive"}  # "the debate promised to be a test": no one's commitment
     content: list[Token] = []
