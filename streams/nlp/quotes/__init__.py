@@ -2,11 +2,11 @@
 
 One parse, read by a short pipeline of constructions (`constructions.PIPELINE`, in this order):
 
-1. transcript turns (`SMITH: ...`);
-2. cue frames: every cue word of the lexicon (`data/cues.txt`, lemma-based) outside quotation marks
+1. transcript turns (`SMITH: ...`) and interview answers (`A: ...`), in `transcripts`;
+2. cue frames, in `cues`: every cue word of the lexicon (`data/cues.txt`, lemma-based) outside quotation marks
    whose dependency frame holds content ("said that ...", "..., he said", "condemned ...",
    "according to X, ..."); its speaker is the cue's subject (or the "by"/"according to" object);
-3. quotation marks: every quotation no frame covered continues the quote before it
+3. quotations, in `quotations`: every quotation no frame covered continues the quote before it
    (`"...," he said. "..."`), finds a cue near it, is signed with a dash, follows a name or a person's
    clause and a colon (`Kasich resisted: "..."`), is the object of a cue verb (or of any verb of a named
    speaker, when it is in the shape of speech), goes on with the report of the sentence before it
@@ -15,7 +15,8 @@ One parse, read by a short pipeline of constructions (`constructions.PIPELINE`, 
 
 Modules: `marks` (quotation marks on the text), `syntax`, `speaker_phrases` and `content` (what a cue's
 dependency frame says), `candidates` (the article's indexes and the quotes found so far), `assembly`
-(content tokens to a candidate), `constructions`, `results` (candidates to `Quote` records).
+(content tokens to a candidate), `transcripts`, `cues` and `quotations` (one function per construction),
+`constructions` (`PIPELINE`, their order), `results` (candidates to `Quote` records).
 """
 
 from __future__ import annotations
