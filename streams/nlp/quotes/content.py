@@ -141,15 +141,11 @@ def _misparsed_that_clause(verb: Token) -> list[Token]:
         opener = c.left_edge
         if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
             continue
-        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and _has_own_subject(c):
+        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and _has_subject(c):
             return list(c.subtree)
-        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and _has_own_subject(t) for t in c.subtree):
+        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and _has_subject(t) for t in c.subtree):
             return list(c.subtree)
     return []
-
-
-def _has_own_subject(tok: Token) -> bool:
-    return any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in tok.children)
 
 
 def _predicate_after_object(verb: Token, obj: Token) -> Token | None:

@@ -20,7 +20,7 @@ from streams.nlp.quotes.content import (
     trailing_clause,
 )
 from streams.nlp.quotes.marks import Quotation
-from streams.nlp.quotes.speaker_phrases import appositive_speaker, subject_heads
+from streams.nlp.quotes.speaker_phrases import appositive_speaker, speaker_like, subject_heads
 from streams.nlp.quotes.syntax import clause_of, is_verb
 
 _WORD = re.compile(r"\w+")
@@ -209,11 +209,7 @@ def passive_participle(verb: Token) -> bool:
 def can_show(subject: Token) -> bool:
     """Whether the subject of an evidence cue ("show", "find") is a source: a name, a person, or a poll,
     study or document (`evidence.txt`), not the writer's reasoning ("his popularity shows how ...")."""
-    if subject.pos_ in ("PROPN", "PRON") or subject.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
-        return subject.lower_ not in ("it", "this", "that")
-    return subject.lemma_.lower() in lexicons.words("evidence.txt") or subject.lemma_.lower() in lexicons.words(
-        "roles.txt"
-    )
+    return speaker_like(subject) or subject.lemma_.lower() in lexicons.words("evidence.txt")
 
 
 #: Words that may open the noun phrase right after an inverted cue (`said the city's mayor`).

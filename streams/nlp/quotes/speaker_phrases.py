@@ -108,13 +108,13 @@ def _author_of_publication(verb: Token, depth: int, quoted: Callable[[Token], bo
     if publication.head.lemma_.lower() not in lexicons.words("publishing_verbs.txt"):
         return []  # "cited polls that show ...": someone else's text
     heads = subject_heads(publication.head, depth - 1, quoted)
-    if not heads or heads[0].lower_ in RELATIVE or not _speaker_like(heads[0]):
+    if not heads or heads[0].lower_ in RELATIVE or not speaker_like(heads[0]):
         return []
     return heads
 
 
-def _speaker_like(head: Token) -> bool:
-    """A name, a personal pronoun, an organisation or a role: someone who can put a text out."""
+def speaker_like(head: Token) -> bool:
+    """A name, a personal pronoun, an organisation or a role: someone who can put a text out or speak."""
     if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
         return head.lower_ not in ("it", "this", "that")
     return head.lemma_.lower() in lexicons.words("roles.txt")
@@ -245,7 +245,7 @@ def _author_of_document(head: Token) -> Token | None:
     for prep in head.children:
         if prep.dep_ == "prep" and prep.lower_ in ("by", "from"):
             for author in prep.children:
-                if author.dep_ == "pobj" and _speaker_like(author) and author.pos_ != "PRON":
+                if author.dep_ == "pobj" and speaker_like(author) and author.pos_ != "PRON":
                     return author
     return None
 
