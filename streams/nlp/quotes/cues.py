@@ -325,12 +325,8 @@ def _sentence_around(article: Article, according: Token, to: Token) -> list[Toke
         last = next((t.i - 1 for t in doc[to.i + 1 : sentence.end] if t.text == ","), last)
     after = [t for t in doc[last + 1 : sentence.end] if not (t.is_punct or t.is_space)]
     before = [t for t in doc[sentence.start : first] if not (t.is_punct or t.is_space)]
-    # "A, according to sources who spoke to Fox but were not authorized ...": the parser hung the phrase
-    # on a verb of its source's own clause, after it; the phrase still closes the report A.
-    head = clause_of(according)
-    hung_after = head.i > last and not any(t.text == "," for t in doc[last + 1 : head.i])
     if (
-        (not after or hung_after or _hung_on_source_clause(according, sentence))
+        (not after or _hung_on_source_clause(according, sentence))
         and first > sentence.start
         and doc[first - 1].text == ","
     ):
