@@ -102,7 +102,7 @@ def noun_report(article: Article, noun: Token) -> None:
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
-    if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(verb):
+    if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(article, verb):
         return
     if "aspect" in frames and any(c.dep_ == "xcomp" for c in verb.children):
         return  # "will continue screening applicants", "continued to climb": how long, not what was said
@@ -134,11 +134,11 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         add(article, content, verb, speakers(article, heads, verb))
 
 
-def discourse_phrase(verb: Token) -> bool:
+def discourse_phrase(article: Article, verb: Token) -> bool:
     """ "That said, ...", "All told, ...": a fixed phrase (`discourse_phrases.txt`) opening its sentence
     before a comma links the writer's sentences; nobody said or told anything."""
     doc = verb.doc
-    words = [t for t in doc[verb.sent.start : verb.i + 1] if not (t.is_punct or t.is_space)]
+    words = [t for t in doc[article.sentence_of(verb).start : verb.i + 1] if not (t.is_punct or t.is_space)]
     after = doc[verb.i + 1] if verb.i + 1 < len(doc) else None
     if after is None or after.text != ",":
         return False

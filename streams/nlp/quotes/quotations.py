@@ -445,7 +445,7 @@ def introduced_by_colon(article: Article, q: Quotation) -> bool:
         colon = _colon_closing_previous_line(article, q.start)
     if colon is None or colon.text != ":" or article.quoted(colon):
         return False
-    for verb in (_colon_head_verb(colon), _clause_before(colon)):
+    for verb in (_colon_head_verb(colon), _clause_before(article, colon)):
         if verb is None or article.paragraph_of(verb.idx) != article.paragraph_of(colon.idx):
             continue
         heads = subject_heads(verb, quoted=article.quoted)
@@ -463,13 +463,13 @@ def _colon_head_verb(colon: Token) -> Token | None:
     return verb if is_verb(verb) and verb.i < colon.i else None
 
 
-def _clause_before(colon: Token) -> Token | None:
+def _clause_before(article: Article, colon: Token) -> Token | None:
     """The main verb of the words before a colon, when the parser hung the colon on the quotation after it
     (`has since apologized for what happened: "..."`): climb from the last word while heads stay before it."""
     if colon.i == 0:
         return None
     tok = colon.doc[colon.i - 1]
-    start = colon.sent.start
+    start = article.sentence_of(colon).start
     while tok.head.i != tok.i and start <= tok.head.i < colon.i:
         tok = tok.head
     return tok if is_verb(tok) else None
