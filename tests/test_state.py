@@ -10,13 +10,15 @@ from typing import Any
 import faust
 import orjson
 import pytest
+from aiokafka.errors import IllegalStateError
+from faust.types import TP
 from spacy.language import Language
 
 from streams import events, people
 from streams.enrich import Enricher, person_name_outputs
 from streams.settings import Settings
 from streams.worker import state as st
-from streams.worker.metrics import partition_lag
+from streams.worker.metrics import CONSUMER_LAG, consumer_lag, partition_lag
 from tests.support import SEED_PATH, WorkerProcess, publish
 
 PUTIN, MACRON, ALIYEV = "Vladimir Putin", "Emmanuel Macron", "Ilham Aliyev"
@@ -222,6 +224,46 @@ def test_partition_lag() -> None:
     assert partition_lag(10, None, None) == 10
     assert partition_lag(None, 3, 3) is None
     assert partition_lag(5, 7, 7) == 0
+
+
+async def test_the_lag_timer_survives_a_partition_revoked_mid_tick() -> None:
+    """A second worker joining revoked a partition between the timer's reading of the assignment and its
+    position request; aiokafka's IllegalStateError then crashed the worker (a Faust timer's exception
+    stops the app). The tick keeps the last figures instead, and the next one measures again."""
+    app = faust.App("lag-timer", broker="kafka://127.0.0.1:1", store="memory://")
+    consumer = app.consumer
+    tp = TP("lag-timer.articles", 0)
+    revoked = False
+
+    async def highwaters(*tps: TP) -> dict[TP, int]:  # the broker's answer
+        return dict.fromkeys(tps, 10)
+
+    async def position(asked: TP) -> int:  # what aiokafka does for a partition no longer assigned
+        if revoked:
+            raise IllegalStateError(f"Partition {asked} is not assigned")
+        return 4
+
+    consumer.assignment = lambda: {tp}
+    consumer.highwaters = highwaters
+    consumer.position = position
+    tick = consumer_lag(app)
+
+    def shown() -> float:
+        return CONSUMER_LAG.labels(tp.topic, "0")._value.get()
+
+    await tick()
+    assert shown() == 6
+    revoked = True
+    await tick()  # must not raise
+    assert shown() == 6
+    revoked = False
+    consumer._committed_offset[tp] = 9
+    app.rebalancing = True
+    await tick()  # mid-rebalance: not measured
+    assert shown() == 6
+    app.rebalancing = False
+    await tick()
+    assert shown() == 1
 
 
 def test_the_app_declares_its_tables_with_changelogs_and_agents() -> None:

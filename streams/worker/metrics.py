@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 import faust
+from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 #: The worker's own registry (not the global one), so several apps in one test process don't collide.
 REGISTRY = CollectorRegistry(auto_describe=True)
+
+log = logging.getLogger("streams.worker.metrics")
 
 EVENTS_IN = Counter("streams_events_in_total", "Messages consumed, by topic", ["topic"], registry=REGISTRY)
 EVENTS_OUT = Counter("streams_events_out_total", "Messages produced, by logical topic", ["topic"], registry=REGISTRY)
@@ -51,10 +55,15 @@ def partition_lag(end: int | None, committed: int | None, position: int | None) 
 
 def consumer_lag(app: faust.App) -> Callable[[], Awaitable[None]]:
     """A timer that sets streams_consumer_lag for each assigned input partition (changelogs are read, not
-    committed), and removes the partitions this worker no longer owns."""
+    committed), and removes the partitions this worker no longer owns.
+
+    An exception in a Faust timer crashes the whole worker, and a rebalance can revoke a partition between
+    reading the assignment and asking its position (a second worker joining did exactly that): a tick that
+    meets a rebalance, or a broker it cannot reach, keeps the last figures and tries again next time.
+    """
     shown: set[tuple[str, str]] = set()
 
-    async def timer() -> None:
+    async def measure() -> None:
         consumer = app.consumer
         changelogs = {table.changelog_topic.get_topic_name() for table in app.tables.values()}
         tps = [tp for tp in consumer.assignment() if tp.topic not in changelogs]
@@ -72,5 +81,13 @@ def consumer_lag(app: faust.App) -> Callable[[], Awaitable[None]]:
             CONSUMER_LAG.remove(*labels)
         shown.clear()
         shown.update(current)
+
+    async def timer() -> None:
+        if app.rebalancing:  # the assignment is changing under us
+            return
+        try:
+            await measure()
+        except KafkaError as exc:  # IllegalStateError: a partition revoked mid-tick; or no broker to ask
+            log.info("consumer lag not measured this time: %r", exc)
 
     return timer
