@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,13 +268,18 @@ async def get(base: str, path: str, **params: Any) -> tuple[int, Any]:
 
 
 async def wait_for(
-    probe: Callable[[], Awaitable[Any]], ready: Callable[[Any], bool], worker: WorkerProcess, timeout: float = 180
+    probe: Callable[[], Awaitable[Any]],
+    ready: Callable[[Any], bool],
+    workers: WorkerProcess | Sequence[WorkerProcess],
+    timeout: float = 180,
 ) -> Any:
-    """Call `probe` until `ready(answer)`; fail early, with the worker's log, if the worker died."""
+    """Call `probe` until `ready(answer)`; fail early if a worker died, and with every worker's log."""
+    workers = [workers] if isinstance(workers, WorkerProcess) else list(workers)
     deadline = time.monotonic() + timeout
     last: Any = None
     while time.monotonic() < deadline:
-        assert worker.alive, worker.log()[-5000:]
+        for worker in workers:
+            assert worker.alive, worker.log()[-5000:]
         try:
             last = await probe()
             if ready(last):
@@ -282,7 +287,8 @@ async def wait_for(
         except aiohttp.ClientError as exc:  # the web server is not up yet
             last = exc
         await asyncio.sleep(0.5)
-    raise TimeoutError(f"not ready after {timeout}s; last answer: {str(last)[:1000]}\n{worker.log()[-3000:]}")
+    logs = "\n".join(f"--- {worker.log_path.name}\n{worker.log()[-3000:]}" for worker in workers)
+    raise TimeoutError(f"not ready after {timeout}s; last answer: {str(last)[:1000]}\n{logs}")
 
 
 def expected_speakers(enriched: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:

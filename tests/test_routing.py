@@ -50,34 +50,35 @@ async def test_keyed_reads_are_routed_to_the_owner(kafka_settings: Settings, tmp
     kafka_settings = kafka_settings.model_copy(update={"table_standby_replicas": 0})
     second = kafka_settings.model_copy(update={"worker_web_port": free_port(), "data_dir": tmp_path / "data-2"})
     bases = [base_url(kafka_settings), base_url(second)]
-    with (
-        WorkerProcess(kafka_settings, tmp_path / "worker-1.log") as one,
-        WorkerProcess(second, tmp_path / "worker-2.log") as two,
-    ):
-        # Both workers own part of the speakers table before anything is read.
-        owned = f"{kafka_settings.app_id}-speaker-quotes"
-        for base, worker in zip(bases, (one, two), strict=True):
+    owned = f"{kafka_settings.app_id}-speaker-quotes"
+
+    def ready_with_speakers(answer: tuple[int, dict]) -> bool:
+        return answer[1]["ready"] and any(tp.startswith(f"{owned}:") for tp in answer[1]["assigned"])
+
+    # One worker up and ready, then the second: a scale-out, the case routing is for. Both own part of the
+    # speakers table and consume before anything is published.
+    with WorkerProcess(kafka_settings, tmp_path / "worker-1.log") as one:
+        await wait_for(lambda: get(bases[0], "/health"), ready_with_speakers, one)
+        with WorkerProcess(second, tmp_path / "worker-2.log") as two:
+            # The second first: once it is ready, the rebalance its joining started is over for the first too.
+            for base in reversed(bases):
+                await wait_for(lambda base=base: get(base, "/health"), ready_with_speakers, (one, two))
+            await publish(kafka_settings, [(a["id"].encode(), orjson.dumps(a)) for a in articles()])
             await wait_for(
-                lambda base=base: get(base, "/health"),
-                lambda answer: any(tp.startswith(f"{owned}:") for tp in answer[1]["assigned"]),
-                worker,
+                lambda: get(bases[0], "/speakers", top=100),
+                lambda answer: answer[0] == 200 and len(answer[1]["speakers"]) == len(PEOPLE) and answer[1]["complete"],
+                (one, two),
             )
-        await publish(kafka_settings, [(a["id"].encode(), orjson.dumps(a)) for a in articles()])
-        await wait_for(
-            lambda: get(bases[0], "/speakers", top=100),
-            lambda answer: answer[0] == 200 and len(answer[1]["speakers"]) == len(PEOPLE) and answer[1]["complete"],
-            one,
-        )
-        for key, speaker in speakers.items():
-            answers = [await get(base, f"/speakers/{key}/quotes") for base in bases]
-            assert [status for status, _ in answers] == [200, 200], (speaker["name"], answers)
-            assert answers[0][1] == answers[1][1]
-            assert answers[0][1]["name"] == speaker["name"] and answers[0][1]["quote_count"] == 1
-        for article in articles():
-            answers = [await get(base, f"/articles/{article['id']}") for base in bases]
-            assert [status for status, _ in answers] == [200, 200], answers
-            assert answers[0][1] == answers[1][1] and answers[0][1]["title"] == article["title"]
-        # The rankings: each worker merges its share with its peer's.
-        rankings = [(await get(base, "/speakers", top=100))[1] for base in bases]
-        assert rankings[0] == rankings[1] and rankings[0]["complete"] is True
-        assert sorted(s["name"] for s in rankings[0]["speakers"]) == sorted(PEOPLE)
+            for key, speaker in speakers.items():
+                answers = [await get(base, f"/speakers/{key}/quotes") for base in bases]
+                assert [status for status, _ in answers] == [200, 200], (speaker["name"], answers)
+                assert answers[0][1] == answers[1][1]
+                assert answers[0][1]["name"] == speaker["name"] and answers[0][1]["quote_count"] == 1
+            for article in articles():
+                answers = [await get(base, f"/articles/{article['id']}") for base in bases]
+                assert [status for status, _ in answers] == [200, 200], answers
+                assert answers[0][1] == answers[1][1] and answers[0][1]["title"] == article["title"]
+            # The rankings: each worker merges its share with its peer's.
+            rankings = [(await get(base, "/speakers", top=100))[1] for base in bases]
+            assert rankings[0] == rankings[1] and rankings[0]["complete"] is True
+            assert sorted(s["name"] for s in rankings[0]["speakers"]) == sorted(PEOPLE)

@@ -205,6 +205,8 @@ async def test_api_answers_from_the_stream_state(kafka_settings: Settings, tmp_p
         assert_documented("/health", 200, health)
         lags = await wait_caught_up(kafka_settings, worker, timeout=30)
         assert not any("changelog" in topic for topic, _ in lags)
+        # Caught up, so recovered and consuming: ready too.
+        assert (await get(base, "/health"))[1]["ready"] is True
         _, metrics_text = await get(base, "/metrics")
         assert "streams_events_in_total" in metrics_text
 

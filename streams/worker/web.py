@@ -109,7 +109,10 @@ class WorkerView(View):
 class Health(View):
     async def get(self, request: Request) -> Response:
         assigned = sorted(f"{tp.topic}:{tp.partition}" for tp in self.app.assignor.assigned_actives())
-        return self.json({"status": "ok", "app": self.app.conf.id, "assigned": assigned})
+        # Ready (a readiness probe's question): the tables are recovered and no rebalance is under way, so
+        # the assigned partitions are being consumed. A worker is live long before it is ready.
+        ready = self.app.tables.recovery.completed.is_set() and not self.app.rebalancing
+        return self.json({"status": "ok", "app": self.app.conf.id, "ready": ready, "assigned": assigned})
 
 
 class Metrics(View):
