@@ -374,6 +374,34 @@ def test_the_clause_before_a_colon_the_parser_split_off_or_closing_the_paragraph
 
 
 @pytest.mark.parametrize(
+    ("text", "lines", "cue", "speaker"),
+    [
+        (
+            "In a speech in Regina last June, the premier said:\n\nLet no one doubt it: the levy is a burden on "
+            "every farm.\nIt cannot be ignored, and it must go.\n\nThe opposition disagreed.",
+            ["Let no one doubt it: the levy is a burden on every farm.", "It cannot be ignored, and it must go."],
+            "said",
+            "the premier",
+        ),
+        (
+            "The Globe reports:\n\nAt least four ministers were told of the deal before it was signed.",
+            ["At least four ministers were told of the deal before it was signed."],
+            "reports",
+            "The Globe",
+        ),
+    ],
+)
+def test_a_cue_closing_its_line_on_a_colon_reports_the_unquoted_block_after_it(
+    nlp: Language, text: str, lines: list[str], cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", lines, cue, [speaker])]
+
+
+def test_markup_after_a_cue_and_a_colon_is_no_block_of_words(nlp: Language) -> None:
+    assert found(nlp, 'One fan tweeted:\n\n<tweet author="@fan">What a save by the goalie.</tweet>') == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'The result does not surprise pollster Daron Shaw: "Lesser-known candidates often get the biggest boost."',

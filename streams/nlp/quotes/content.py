@@ -294,7 +294,7 @@ _NOT_CONTINUING = frozenset({"which", "who", "whose", "where", "when", "and", "b
 _CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound", "amod", "nummod", "poss", "case"})
 
 
-def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
+def phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
     """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner) or its addressee
     ("told a Commons committee"), nothing else."""
     return end - start <= _INTERRUPTION_WORDS and all(
@@ -342,7 +342,7 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     right = next((j for j in range(last + 1, sent.end) if doc[j].is_punct), sent.end)
     if left <= sent.start or doc[left].text != "," or right >= sent.end or doc[right].text != ",":
         return []
-    if not _phrase_only(doc, last + 1, right, verb):
+    if not phrase_only(doc, last + 1, right, verb):
         return []
     before = [t for t in doc[sent.start : left] if not t.is_punct and not t.is_space]
     after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
@@ -372,7 +372,7 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if left <= sent.start or doc[left].text != "," or (ccomp and ccomp[0].right_edge.i >= left):
         return []
     end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
-    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
+    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not phrase_only(doc, last + 1, end, verb):
         return []
     if ccomp and ccomp[0].left_edge.i <= sent.start:
         return []

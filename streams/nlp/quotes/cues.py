@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from spacy.tokens import Span, Token
 
 from streams.nlp import lexicons
-from streams.nlp.quotes.assembly import add, lost_subject, speakers
-from streams.nlp.quotes.candidates import Article
+from streams.nlp.quotes.assembly import add, add_fragments, lost_subject, speakers
+from streams.nlp.quotes.candidates import Article, CharSpan
 from streams.nlp.quotes.content import (
     content_tokens,
     interrupted_clause,
     noun_content,
+    phrase_only,
     proform_content,
     trailing_clause,
 )
@@ -127,11 +128,52 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
             content = interrupted_clause(verb, named)
             heads = named if content else heads
     content = content or content_tokens(verb, frames, article.cues)
+    if not content and "clause" in frames and (block := block_after_colon(article, verb)):
+        add_fragments(article, block, verb, speakers(article, heads, verb))
+        return
     if not content and "clause" in frames:
         content = proform_content(verb, article.proforms)
     content = without_reporting_clause(content, verb, heads)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+#: The most lines an unquoted block after "X wrote:" runs to before a blank line ends it.
+_BLOCK_LINES = 6
+
+
+def block_after_colon(article: Article, verb: Token) -> list[CharSpan]:
+    """`Fox News reports:` closing its line, then the words it reports on the lines after it without
+    quotation marks (a block quotation whose indentation the text lost): those lines, up to a blank one.
+    A line opening with a quotation mark is the quotations' construction's; one opening with markup is
+    no one's words."""
+    doc, text = verb.doc, article.text
+    colon = next((t for t in doc[verb.i + 1 : verb.i + 2 + _BLOCK_CUE_PHRASE] if t.text == ":"), None)
+    if colon is None or not phrase_only(doc, verb.i + 1, colon.i, verb):
+        return []
+    line_end = article.paragraph_of(colon.idx)[1]
+    if text[colon.idx + 1 : line_end].strip() or line_end >= len(text):
+        return []
+    lines: list[CharSpan] = []
+    start = line_end + 1
+    for _ in range(_BLOCK_LINES + 2):  # a blank line or two may part the block from its cue
+        if start >= len(text) or len(lines) == _BLOCK_LINES:
+            break
+        line_start, line_end = article.paragraph_of(start)
+        words = text[line_start:line_end].strip()
+        if words and not lines and words[0] in "<\"“”‘’'«»":
+            return []
+        if not words and lines:
+            break
+        if words:
+            lead = len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip())
+            lines.append((line_start + lead, line_start + lead + len(words)))
+        start = line_end + 1
+    return lines
+
+
+#: The most tokens of the cue's circumstances between it and the colon ("said in a statement on Monday:").
+_BLOCK_CUE_PHRASE = 8
 
 
 def discourse_phrase(article: Article, verb: Token) -> bool:
