@@ -1031,6 +1031,19 @@ def test_a_participle_closing_a_report_is_the_reporters(nlp: Language) -> None:
     ]
 
 
+def test_a_participle_after_a_comma_inside_the_closing_mark_is_the_reporters(nlp: Language) -> None:
+    text = (
+        'Senator Jane Doe stressed that "the way forward is to get both parties working together," suggesting '
+        "that the only option left might be a simple renewal of the act."
+    )
+    assert found(nlp, text)[1] == (
+        "indirect",
+        ["that the only option left might be a simple renewal of the act"],
+        "suggesting",
+        ["Senator Jane Doe"],
+    )
+
+
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
     text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
     assert found(nlp, text) == [

@@ -122,13 +122,10 @@ def speaker_like(head: Token) -> bool:
 
 def _closing_participle(verb: Token) -> bool:
     """A present participle set off by a comma after its head ("..., pointing to ...")."""
-    return (
-        verb.dep_ == "advcl"
-        and verb.tag_ == "VBG"
-        and verb.i > verb.head.i
-        and verb.i > 0
-        and verb.doc[verb.i - 1].text == ","
-    )
+    doc = verb.doc
+    # `... together," suggesting ...`: the comma may stand inside the quotation's closing mark.
+    comma = verb.i - 2 if verb.i > 1 and doc[verb.i - 1].is_quote else verb.i - 1
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i and comma >= 0 and doc[comma].text == ","
 
 
 def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token], bool]) -> bool:
