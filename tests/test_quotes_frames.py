@@ -1044,6 +1044,11 @@ def test_a_participle_after_a_comma_inside_the_closing_mark_is_the_reporters(nlp
     )
 
 
+def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Language) -> None:
+    text = "In addition to stating that the tax would hurt farmers, the premier has vowed to repeal it."
+    assert found(nlp, text)[0] == ("indirect", ["that the tax would hurt farmers"], "stating", ["the premier"])
+
+
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
     text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
     assert found(nlp, text) == [

@@ -79,8 +79,26 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return _holders_subject(head, depth, quoted) or ([head] if not quoted(head) else [])
         if not is_verb(head) and head.head.i != head.i:
             head = head.head
+        if verb.dep_ == "pcomp":
+            head = _verb_above_phrase(head)
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+#: The most prepositions and nouns between a participle and the verb of the clause its phrase opens
+#: ("In addition to stating ..., the premier vowed": to, addition, in).
+_PHRASE_LINKS = 4
+
+
+def _verb_above_phrase(tok: Token) -> Token:
+    """The verb a prepositional phrase hangs on, through the prepositions and nouns of a compound
+    preposition ("in addition to", "on top of"), or tok itself when there is none."""
+    head = tok
+    for _ in range(_PHRASE_LINKS):
+        if is_verb(head) or head.dep_ not in ("prep", "pobj") or head.head.i == head.i:
+            break
+        head = head.head
+    return head if is_verb(head) else tok
 
 
 #: Dependencies from a noun up to the verb whose argument it is ("issued a statement", "in a post").
@@ -125,7 +143,8 @@ def _closing_participle(verb: Token) -> bool:
     doc = verb.doc
     # `... together," suggesting ...`: the comma may stand inside the quotation's closing mark.
     comma = verb.i - 2 if verb.i > 1 and doc[verb.i - 1].is_quote else verb.i - 1
-    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i and comma >= 0 and doc[comma].text == ","
+    closing = comma >= 0 and doc[comma].text == ","
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i and closing
 
 
 def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token], bool]) -> bool:
