@@ -1049,6 +1049,29 @@ def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Lan
     assert found(nlp, text)[0] == ("indirect", ["that the tax would hurt farmers"], "stating", ["the premier"])
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The minister was forced to admit that the figures had been wrong.",
+            "that the figures had been wrong",
+            "admit",
+            "The minister",
+        ),
+        (
+            "The coach was seen telling his players that the season was over.",
+            "that the season was over",
+            "telling",
+            "The coach",
+        ),
+    ],
+)
+def test_the_passive_subject_speaks_the_cue_its_verb_controls(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
     text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
     assert found(nlp, text) == [

@@ -57,12 +57,12 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
         if (left := _left_in_state(head, verb, quoted)) is not None:
             return [left]
         if (
-            verb.dep_ in ("conj", "advcl")
+            verb.dep_ in ("conj", "advcl", "xcomp")
             and not coordinated_with_report(verb)
             and (passive := _passive_subject(head, quoted)) is not None
         ):
             # "Officials were angered by the deal and predicted ...", "She was booed by the crowd after
-            # saying ...": the ones angered or booed speak, not the agent.
+            # saying ...", "was forced to admit ...": the ones angered, booed or forced speak, not the agent.
             return [passive]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
