@@ -1072,6 +1072,19 @@ def test_the_passive_subject_speaks_the_cue_its_verb_controls(
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
 
 
+def test_a_subject_the_parser_found_on_the_line_before_gives_way_to_the_cues_own_line(nlp: Language) -> None:
+    text = (
+        "Smith turned to arguing that the border must be secured to keep traffickers from crossing into the U.S.\n"
+        "Jane Doe added that she would approve the plan without help from Ottawa."
+    )
+    assert found(nlp, text)[1] == (
+        "indirect",
+        ["that she would approve the plan without help from Ottawa"],
+        "added",
+        ["Jane Doe"],
+    )
+
+
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
     text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
     assert found(nlp, text) == [
