@@ -35,6 +35,13 @@ def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language
     ]
 
 
+def test_an_adverbial_noun_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
+    text = "Jones said the days when the region had a thriving mill are gone."
+    assert found(nlp, text) == [
+        ("indirect", ["the days when the region had a thriving mill are gone"], "said", ["Jones"])
+    ]
+
+
 def test_a_that_clause_deep_in_the_circumstances_of_the_cue(nlp: Language) -> None:
     text = "The mayor said in one of a series of posts on Facebook that the bridge would reopen on Friday."
     assert found(nlp, text) == [("indirect", ["that the bridge would reopen on Friday"], "said", ["The mayor"])]

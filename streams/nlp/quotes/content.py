@@ -425,7 +425,8 @@ def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
     cue's object; a subject-less complement right after it takes it back."""
     if clause.i < verb.i or any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children):
         return []
-    objects = [c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i]
+    # "said the days when ... are gone": the parser may read the subject as the cue's adverbial noun.
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod") and verb.i < c.i < clause.i]
     if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
         return []
     return objects
