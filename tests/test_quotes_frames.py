@@ -490,6 +490,18 @@ def test_a_title_with_a_clause_of_its_own_after_it_is_no_speech(nlp: Language) -
             "point",
             "The coach",
         ),
+        (
+            "The ministry pushed back against claims by opposition critics that the figures were inflated.",
+            "that the figures were inflated",
+            "claims",
+            "opposition critics",
+        ),
+        (
+            "The league rejected allegations from the players union that referees were biased.",
+            "that referees were biased",
+            "allegations",
+            "the players union",
+        ),
     ],
 )
 def test_a_cue_nouns_that_clause(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:

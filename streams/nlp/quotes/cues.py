@@ -94,11 +94,22 @@ def noun_report(article: Article, noun: Token) -> None:
     content = noun_content(noun)
     if not content:
         return
-    heads = [c for c in noun.children if c.dep_ == "poss"]
+    heads = [c for c in noun.children if c.dep_ == "poss"] or _by_phrase(article, noun)
     if not heads and noun.dep_ == "dobj" and is_verb(noun.head):
         # "made the point that ...", "issued a warning that ...": the one who made it speaks.
         heads = subject_heads(noun.head, quoted=article.quoted)
     add(article, content, noun, speakers(article, heads, noun))
+
+
+def _by_phrase(article: Article, noun: Token) -> list[Token]:
+    """ "claims by opposition critics that ...", "a warning from the union that ...": the noun of a "by" or
+    "from" phrase of the cue noun made the claim."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from") and prep.i > noun.i:
+            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+            if objects and not article.quoted(objects[0]):
+                return objects[:1]
+    return []
 
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
