@@ -508,6 +508,23 @@ def test_a_cue_nouns_that_clause(nlp: Language, text: str, content: str, cue: st
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            "Trump predicts that as rivals drop out, many of their supporters will switch to him.",
+            "that as rivals drop out, many of their supporters will switch to him",
+            "predicts",
+        ),
+        ("Trump claims he is worth $10 billion.", "he is worth $10 billion", "claims"),
+    ],
+)
+def test_a_present_tense_cue_read_as_a_plural_noun_after_a_name(
+    nlp: Language, text: str, content: str, cue: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, ["Trump"])]
+
+
 def test_a_cue_noun_without_a_that_clause_reports_nothing(nlp: Language) -> None:
     assert found(nlp, "There is a threat of rain on Saturday.") == []
 

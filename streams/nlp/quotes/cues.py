@@ -47,7 +47,11 @@ def cue_frames(article: Article) -> None:
         frames = article.cues.get(tok.lemma_.lower()) or _phrasal_frames(article, tok)
         if frames is None or not _narration(article, tok):
             continue
-        if "noun" in frames and tok.pos_ == "NOUN":
+        if "clause" in frames and (read := verb_read_as_noun(tok)):
+            subject, clause = read
+            # The name's phrase ends at the name: the parser may have hung the cue and clause on it.
+            add(article, list(clause.subtree), tok, [(subject.left_edge.idx, subject.idx + len(subject.text))])
+        elif "noun" in frames and tok.pos_ == "NOUN":
             noun_report(article, tok)
         elif is_verb(tok):
             verb_report(article, tok, frames)
@@ -86,6 +90,25 @@ def _editors_note(article: Article, offset: int) -> bool:
     story (a standing characterization, a disclosure), not the story's reporting."""
     start, end = article.paragraph_of(offset)
     return _EDITORS_NOTE.match(article.text, start, end) is not None
+
+
+def verb_read_as_noun(tok: Token) -> tuple[Token, Token] | None:
+    """`Trump predicts that ...`, `Trump claims he is worth ...`: a present-tense cue after a name that the
+    small model read as a plural noun, the name as its modifier or the cue as the name's object, and the
+    complement as a clause of the sentence's root. The name and that clause, if the cue is one."""
+    if tok.tag_ != "NNS" or tok.i == 0:
+        return None
+    before = tok.doc[tok.i - 1]
+    if before.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    if tok.dep_ == "ROOT" and before.head.i == tok.i and before.dep_ in ("nsubj", "compound"):
+        holder = tok  # "Trump/compound predicts/ROOT that ...": the clause hangs on the cue
+    elif tok.dep_ == "dobj" and tok.head.i == before.i and before.dep_ == "ROOT":
+        holder = before  # "Trump/ROOT claims/dobj he is ...": the clause hangs on the name
+    else:
+        return None
+    clauses = [c for c in holder.children if c.dep_ == "ccomp" and c.i > tok.i]
+    return (before, clauses[0]) if clauses else None
 
 
 def noun_report(article: Article, noun: Token) -> None:
