@@ -35,6 +35,36 @@ def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The coach told reporters after the game his team had been unlucky.",
+            "his team had been unlucky",
+            "told",
+            "The coach",
+        ),
+        (
+            "The endorsement comes three days after Smith told The Globe he was not ready to back the leader.",
+            "he was not ready to back the leader",
+            "told",
+            "Smith",
+        ),
+        (
+            "The attack sparked a debate, with Senator Jane Doe telling reporters on Thursday she viewed the "
+            "minister as responsible.",
+            "she viewed the minister as responsible",
+            "telling",
+            "Senator Jane Doe",
+        ),
+    ],
+)
+def test_a_clause_after_the_addressee_and_circumstances_the_parser_hung_elsewhere(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
 def test_an_adverbial_noun_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
     text = "Jones said the days when the region had a thriving mill are gone."
     assert found(nlp, text) == [

@@ -109,8 +109,56 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     ):
         return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
-        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb)
+        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb) or _unmarked_complement(verb)
     return []
+
+
+#: Tags of a finite verb or auxiliary: a clause that can be said.
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+#: The most phrases (the addressee, "after the game", "on Thursday") between a cue and its complement.
+_CUE_PHRASES = 4
+
+
+def _unmarked_complement(verb: Token) -> list[Token]:
+    """`told reporters after the game his team had been unlucky`, `after Trump told the Post he was ...`:
+    a finite clause with its own subject right after the cue, its addressee and its circumstances, opened
+    by no subordinator, that the parser hung elsewhere (an adverbial clause of the cue, the clause the cue
+    is adverbial to, a preposition read as its subordinator) is the cue's complement."""
+    doc = verb.doc
+    if verb.dep_ in ("amod", "compound"):
+        return []  # "protesting delegates": a participle modifying a noun
+    start = verb.i + 1
+    for _ in range(_CUE_PHRASES):
+        if start >= len(doc):
+            return []
+        tok = doc[start]
+        addressee = tok.head.i == verb.i and tok.dep_ in ("dobj", "dative") and tok.left_edge.i == start
+        # A phrase with an object ("after the game", "on Thursday"), whatever the parser hung it on.
+        phrase = tok.dep_ in ("prep", "mark") and any(c.dep_ == "pobj" for c in tok.children)
+        when = tok.dep_ == "npadvmod" and tok.left_edge.i == start
+        if not (addressee or phrase or when):
+            break
+        start = tok.right_edge.i + 1
+    if start >= len(doc) or any(t.is_punct for t in doc[verb.i + 1 : start]):
+        return []  # ", a columnist said ...": a comma parts the cue from a clause of its own
+    if start == verb.i + 1 and verb.tag_ == "VBG":
+        return []  # "alleging cronyism ...", "protesting delegates": an object or a modified noun follows
+    subject = next(
+        (t for t in doc[start : start + _INTERRUPTION_WORDS] if t.left_edge.i == start and _subject(t)), None
+    )
+    if subject is None or subject.lower_ in RELATIVE or subject.lower_ == "what":
+        return []  # "about any follow-up that they need": a relative clause
+    clause = subject.head
+    finite = clause.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in clause.children)
+    if not finite or clause.i < subject.i or clause.i == verb.i or clause.dep_ == "relcl":
+        return []
+    if any(m.dep_ == "mark" and m.i >= start for m in clause.children):
+        return []  # a subordinate clause of its own ("... the team, because it ...")
+    return [t for t in clause.subtree if t.i >= start]
+
+
+def _subject(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
 
 
 def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
