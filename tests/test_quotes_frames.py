@@ -1151,6 +1151,12 @@ def test_a_subject_the_parser_found_on_the_line_before_gives_way_to_the_cues_own
     )
 
 
+def test_a_subject_the_parser_hung_on_an_auxiliary_speaks(nlp: Language) -> None:
+    # A dropped "be" ("would able to") leaves "she" on the auxiliary.
+    text = "If the bill passed, she would able to claim she had kept every promise."
+    assert found(nlp, text) == [("indirect", ["she had kept every promise"], "claim", ["she"])]
+
+
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:
     text = "Turnout hit a record this year, according to an analysis by the Pew Research Center."
     assert found(nlp, text) == [

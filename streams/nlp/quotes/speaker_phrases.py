@@ -28,6 +28,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
+    if not subjects:
+        # "Trump/nsubj was/aux n't so much saying ...": the parser may hang the subject on the auxiliary.
+        subjects = [s for a in verb.children if a.dep_ == "aux" for s in a.children if s.dep_ in SUBJECTS]
+        subjects = [s for s in subjects if not quoted(s)]
     if not subjects and verb.lemma_ in _QUOTED_AS:
         # "The minister was quoted as saying ...": the one quoted is the passive subject.
         subjects = [c for c in verb.children if c.dep_ == "nsubjpass" and not quoted(c)]
