@@ -1113,6 +1113,8 @@ def test_a_participle_after_a_comma_inside_the_closing_mark_is_the_reporters(nlp
 def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Language) -> None:
     text = "In addition to stating that the tax would hurt farmers, the premier has vowed to repeal it."
     assert found(nlp, text)[0] == ("indirect", ["that the tax would hurt farmers"], "stating", ["the premier"])
+    text = "The premier refuses to discuss possible appointees, aside from saying he wants a diverse cabinet."
+    assert found(nlp, text) == [("indirect", ["he wants a diverse cabinet"], "saying", ["The premier"])]
 
 
 @pytest.mark.parametrize(

@@ -94,12 +94,17 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
 _PHRASE_LINKS = 4
 
 
+#: Links from a preposition up to its verb through a compound preposition's parts ("in addition to",
+#: "aside from").
+_PHRASE_DEPS = ("prep", "pobj", "advmod")
+
+
 def _verb_above_phrase(tok: Token) -> Token:
-    """The verb a prepositional phrase hangs on, through the prepositions and nouns of a compound
-    preposition ("in addition to", "on top of"), or tok itself when there is none."""
+    """The verb a prepositional phrase hangs on, through the words of a compound preposition ("in
+    addition to", "aside from"), or tok itself when there is none."""
     head = tok
     for _ in range(_PHRASE_LINKS):
-        if is_verb(head) or head.dep_ not in ("prep", "pobj") or head.head.i == head.i:
+        if is_verb(head) or head.dep_ not in _PHRASE_DEPS or head.head.i == head.i:
             break
         head = head.head
     return head if is_verb(head) else tok
