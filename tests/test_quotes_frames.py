@@ -35,6 +35,43 @@ def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The coach told reporters after the game his team had been unlucky.",
+            "his team had been unlucky",
+            "told",
+            "The coach",
+        ),
+        (
+            "The endorsement comes three days after Smith told The Globe he was not ready to back the leader.",
+            "he was not ready to back the leader",
+            "told",
+            "Smith",
+        ),
+        (
+            "The attack sparked a debate, with Senator Jane Doe telling reporters on Thursday she viewed the "
+            "minister as responsible.",
+            "she viewed the minister as responsible",
+            "telling",
+            "Senator Jane Doe",
+        ),
+    ],
+)
+def test_a_clause_after_the_addressee_and_circumstances_the_parser_hung_elsewhere(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_an_adverbial_noun_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
+    text = "Jones said the days when the region had a thriving mill are gone."
+    assert found(nlp, text) == [
+        ("indirect", ["the days when the region had a thriving mill are gone"], "said", ["Jones"])
+    ]
+
+
 def test_a_that_clause_deep_in_the_circumstances_of_the_cue(nlp: Language) -> None:
     text = "The mayor said in one of a series of posts on Facebook that the bridge would reopen on Friday."
     assert found(nlp, text) == [("indirect", ["that the bridge would reopen on Friday"], "said", ["The mayor"])]
@@ -374,6 +411,34 @@ def test_the_clause_before_a_colon_the_parser_split_off_or_closing_the_paragraph
 
 
 @pytest.mark.parametrize(
+    ("text", "lines", "cue", "speaker"),
+    [
+        (
+            "In a speech in Regina last June, the premier said:\n\nLet no one doubt it: the levy is a burden on "
+            "every farm.\nIt cannot be ignored, and it must go.\n\nThe opposition disagreed.",
+            ["Let no one doubt it: the levy is a burden on every farm.", "It cannot be ignored, and it must go."],
+            "said",
+            "the premier",
+        ),
+        (
+            "The Globe reports:\n\nAt least four ministers were told of the deal before it was signed.",
+            ["At least four ministers were told of the deal before it was signed."],
+            "reports",
+            "The Globe",
+        ),
+    ],
+)
+def test_a_cue_closing_its_line_on_a_colon_reports_the_unquoted_block_after_it(
+    nlp: Language, text: str, lines: list[str], cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", lines, cue, [speaker])]
+
+
+def test_markup_after_a_cue_and_a_colon_is_no_block_of_words(nlp: Language) -> None:
+    assert found(nlp, 'One fan tweeted:\n\n<tweet author="@fan">What a save by the goalie.</tweet>') == []
+
+
+@pytest.mark.parametrize(
     "text",
     [
         'The result does not surprise pollster Daron Shaw: "Lesser-known candidates often get the biggest boost."',
@@ -455,10 +520,39 @@ def test_a_title_with_a_clause_of_its_own_after_it_is_no_speech(nlp: Language) -
             "point",
             "The coach",
         ),
+        (
+            "The ministry pushed back against claims by opposition critics that the figures were inflated.",
+            "that the figures were inflated",
+            "claims",
+            "opposition critics",
+        ),
+        (
+            "The league rejected allegations from the players union that referees were biased.",
+            "that referees were biased",
+            "allegations",
+            "the players union",
+        ),
     ],
 )
 def test_a_cue_nouns_that_clause(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            "Trump predicts that as rivals drop out, many of their supporters will switch to him.",
+            "that as rivals drop out, many of their supporters will switch to him",
+            "predicts",
+        ),
+        ("Trump claims he is worth $10 billion.", "he is worth $10 billion", "claims"),
+    ],
+)
+def test_a_present_tense_cue_read_as_a_plural_noun_after_a_name(
+    nlp: Language, text: str, content: str, cue: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, ["Trump"])]
 
 
 def test_a_cue_noun_without_a_that_clause_reports_nothing(nlp: Language) -> None:
@@ -1001,6 +1095,68 @@ def test_a_participle_closing_a_report_is_the_reporters(nlp: Language) -> None:
         ("indirect", ["the increased focus on the premier is taking a toll"], "said", ["Packer"]),
         ("indirect", ["the losses in Calgary"], "pointing", ["Packer"]),
     ]
+
+
+def test_a_participle_after_a_comma_inside_the_closing_mark_is_the_reporters(nlp: Language) -> None:
+    text = (
+        'Senator Jane Doe stressed that "the way forward is to get both parties working together," suggesting '
+        "that the only option left might be a simple renewal of the act."
+    )
+    assert found(nlp, text)[1] == (
+        "indirect",
+        ["that the only option left might be a simple renewal of the act"],
+        "suggesting",
+        ["Senator Jane Doe"],
+    )
+
+
+def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Language) -> None:
+    text = "In addition to stating that the tax would hurt farmers, the premier has vowed to repeal it."
+    assert found(nlp, text)[0] == ("indirect", ["that the tax would hurt farmers"], "stating", ["the premier"])
+    text = "The premier refuses to discuss possible appointees, aside from saying he wants a diverse cabinet."
+    assert found(nlp, text) == [("indirect", ["he wants a diverse cabinet"], "saying", ["The premier"])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The minister was forced to admit that the figures had been wrong.",
+            "that the figures had been wrong",
+            "admit",
+            "The minister",
+        ),
+        (
+            "The coach was seen telling his players that the season was over.",
+            "that the season was over",
+            "telling",
+            "The coach",
+        ),
+    ],
+)
+def test_the_passive_subject_speaks_the_cue_its_verb_controls(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_subject_the_parser_found_on_the_line_before_gives_way_to_the_cues_own_line(nlp: Language) -> None:
+    text = (
+        "Smith turned to arguing that the border must be secured to keep traffickers from crossing into the U.S.\n"
+        "Jane Doe added that she would approve the plan without help from Ottawa."
+    )
+    assert found(nlp, text)[1] == (
+        "indirect",
+        ["that she would approve the plan without help from Ottawa"],
+        "added",
+        ["Jane Doe"],
+    )
+
+
+def test_a_subject_the_parser_hung_on_an_auxiliary_speaks(nlp: Language) -> None:
+    # A dropped "be" ("would able to") leaves "she" on the auxiliary.
+    text = "If the bill passed, she would able to claim she had kept every promise."
+    assert found(nlp, text) == [("indirect", ["she had kept every promise"], "claim", ["she"])]
 
 
 def test_a_document_speaks_for_the_author_its_by_phrase_names(nlp: Language) -> None:

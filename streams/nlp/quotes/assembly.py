@@ -84,7 +84,12 @@ def speakers(article: Article, heads: Sequence[Token], cue: Token) -> list[CharS
     if not heads:
         heads = lost_subject(article, cue) or interrupted_subject(article, cue)
     start, end = article.paragraph_of(cue.idx)
-    return [(max(s, start), min(e, end)) for s, e in speaker_spans(heads) if s < end and start < e]
+    spans = [(max(s, start), min(e, end)) for s, e in speaker_spans(heads) if s < end and start < e]
+    if heads and not spans:
+        # "... into the U.S.\nJane Doe added that ...": the parser ran the line before into the cue's and
+        # gave the cue that line's subject; the cue's own line names its speaker.
+        return speakers(article, [], cue)
+    return spans
 
 
 def in_paragraph(article: Article, tokens: Iterable[Token], anchor: int) -> list[Token]:

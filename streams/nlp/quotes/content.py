@@ -109,8 +109,56 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     ):
         return subtrees(gerund[:1])  # "reported raising $9 million", "denied knowing about it"
     if "clause" in frames:
-        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb)
+        return that_clause_in_circumstances(verb) or _misparsed_that_clause(verb) or _unmarked_complement(verb)
     return []
+
+
+#: Tags of a finite verb or auxiliary: a clause that can be said.
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+#: The most phrases (the addressee, "after the game", "on Thursday") between a cue and its complement.
+_CUE_PHRASES = 4
+
+
+def _unmarked_complement(verb: Token) -> list[Token]:
+    """`told reporters after the game his team had been unlucky`, `after Trump told the Post he was ...`:
+    a finite clause with its own subject right after the cue, its addressee and its circumstances, opened
+    by no subordinator, that the parser hung elsewhere (an adverbial clause of the cue, the clause the cue
+    is adverbial to, a preposition read as its subordinator) is the cue's complement."""
+    doc = verb.doc
+    if verb.dep_ in ("amod", "compound"):
+        return []  # "protesting delegates": a participle modifying a noun
+    start = verb.i + 1
+    for _ in range(_CUE_PHRASES):
+        if start >= len(doc):
+            return []
+        tok = doc[start]
+        addressee = tok.head.i == verb.i and tok.dep_ in ("dobj", "dative") and tok.left_edge.i == start
+        # A phrase with an object ("after the game", "on Thursday"), whatever the parser hung it on.
+        phrase = tok.dep_ in ("prep", "mark") and any(c.dep_ == "pobj" for c in tok.children)
+        when = tok.dep_ == "npadvmod" and tok.left_edge.i == start
+        if not (addressee or phrase or when):
+            break
+        start = tok.right_edge.i + 1
+    if start >= len(doc) or any(t.is_punct for t in doc[verb.i + 1 : start]):
+        return []  # ", a columnist said ...": a comma parts the cue from a clause of its own
+    if start == verb.i + 1 and verb.tag_ == "VBG":
+        return []  # "alleging cronyism ...", "protesting delegates": an object or a modified noun follows
+    subject = next(
+        (t for t in doc[start : start + _INTERRUPTION_WORDS] if t.left_edge.i == start and _subject(t)), None
+    )
+    if subject is None or subject.lower_ in RELATIVE or subject.lower_ == "what":
+        return []  # "about any follow-up that they need": a relative clause
+    clause = subject.head
+    finite = clause.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in clause.children)
+    if not finite or clause.i < subject.i or clause.i == verb.i or clause.dep_ == "relcl":
+        return []
+    if any(m.dep_ == "mark" and m.i >= start for m in clause.children):
+        return []  # a subordinate clause of its own ("... the team, because it ...")
+    return [t for t in clause.subtree if t.i >= start]
+
+
+def _subject(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
 
 
 def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
@@ -294,7 +342,7 @@ _NOT_CONTINUING = frozenset({"which", "who", "whose", "where", "when", "and", "b
 _CUE_PHRASE = frozenset({"npadvmod", "advmod", "prep", "pobj", "det", "compound", "amod", "nummod", "poss", "case"})
 
 
-def _phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
+def phrase_only(doc: Doc, start: int, end: int, verb: Token) -> bool:
     """Tokens start..end (exclusive) are the cue's adverbials (time, place, manner) or its addressee
     ("told a Commons committee"), nothing else."""
     return end - start <= _INTERRUPTION_WORDS and all(
@@ -342,7 +390,7 @@ def interrupted_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     right = next((j for j in range(last + 1, sent.end) if doc[j].is_punct), sent.end)
     if left <= sent.start or doc[left].text != "," or right >= sent.end or doc[right].text != ",":
         return []
-    if not _phrase_only(doc, last + 1, right, verb):
+    if not phrase_only(doc, last + 1, right, verb):
         return []
     before = [t for t in doc[sent.start : left] if not t.is_punct and not t.is_space]
     after = [t for t in doc[right + 1 : sent.end] if not t.is_space]
@@ -372,7 +420,7 @@ def trailing_clause(verb: Token, heads: Sequence[Token]) -> list[Token]:
     if left <= sent.start or doc[left].text != "," or (ccomp and ccomp[0].right_edge.i >= left):
         return []
     end = next((j for j in range(last + 1, sent.end) if doc[j].is_punct or doc[j].is_space), sent.end)
-    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not _phrase_only(doc, last + 1, end, verb):
+    if any(not (t.is_punct or t.is_space) for t in doc[end : sent.end]) or not phrase_only(doc, last + 1, end, verb):
         return []
     if ccomp and ccomp[0].left_edge.i <= sent.start:
         return []
@@ -425,7 +473,8 @@ def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
     cue's object; a subject-less complement right after it takes it back."""
     if clause.i < verb.i or any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children):
         return []
-    objects = [c for c in verb.children if c.dep_ == "dobj" and verb.i < c.i < clause.i]
+    # "said the days when ... are gone": the parser may read the subject as the cue's adverbial noun.
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod") and verb.i < c.i < clause.i]
     if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
         return []
     return objects

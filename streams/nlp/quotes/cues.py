@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from spacy.tokens import Span, Token
 
 from streams.nlp import lexicons
-from streams.nlp.quotes.assembly import add, lost_subject, speakers
-from streams.nlp.quotes.candidates import Article
+from streams.nlp.quotes.assembly import add, add_fragments, lost_subject, speakers
+from streams.nlp.quotes.candidates import Article, CharSpan
 from streams.nlp.quotes.content import (
     content_tokens,
     interrupted_clause,
     noun_content,
+    phrase_only,
     proform_content,
     trailing_clause,
 )
@@ -46,7 +47,11 @@ def cue_frames(article: Article) -> None:
         frames = article.cues.get(tok.lemma_.lower()) or _phrasal_frames(article, tok)
         if frames is None or not _narration(article, tok):
             continue
-        if "noun" in frames and tok.pos_ == "NOUN":
+        if "clause" in frames and (read := verb_read_as_noun(tok)):
+            subject, clause = read
+            # The name's phrase ends at the name: the parser may have hung the cue and clause on it.
+            add(article, list(clause.subtree), tok, [(subject.left_edge.idx, subject.idx + len(subject.text))])
+        elif "noun" in frames and tok.pos_ == "NOUN":
             noun_report(article, tok)
         elif is_verb(tok):
             verb_report(article, tok, frames)
@@ -87,17 +92,47 @@ def _editors_note(article: Article, offset: int) -> bool:
     return _EDITORS_NOTE.match(article.text, start, end) is not None
 
 
+def verb_read_as_noun(tok: Token) -> tuple[Token, Token] | None:
+    """`Trump predicts that ...`, `Trump claims he is worth ...`: a present-tense cue after a name that the
+    small model read as a plural noun, the name as its modifier or the cue as the name's object, and the
+    complement as a clause of the sentence's root. The name and that clause, if the cue is one."""
+    if tok.tag_ != "NNS" or tok.i == 0:
+        return None
+    before = tok.doc[tok.i - 1]
+    if before.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    if tok.dep_ == "ROOT" and before.head.i == tok.i and before.dep_ in ("nsubj", "compound"):
+        holder = tok  # "Trump/compound predicts/ROOT that ...": the clause hangs on the cue
+    elif tok.dep_ == "dobj" and tok.head.i == before.i and before.dep_ == "ROOT":
+        holder = before  # "Trump/ROOT claims/dobj he is ...": the clause hangs on the name
+    else:
+        return None
+    clauses = [c for c in holder.children if c.dep_ == "ccomp" and c.i > tok.i]
+    return (before, clauses[0]) if clauses else None
+
+
 def noun_report(article: Article, noun: Token) -> None:
     """ "his claim that the vote was rigged": a cue noun's that-clause, its possessor the speaker (or the
     subject of the verb it is the object of)."""
     content = noun_content(noun)
     if not content:
         return
-    heads = [c for c in noun.children if c.dep_ == "poss"]
+    heads = [c for c in noun.children if c.dep_ == "poss"] or _by_phrase(article, noun)
     if not heads and noun.dep_ == "dobj" and is_verb(noun.head):
         # "made the point that ...", "issued a warning that ...": the one who made it speaks.
         heads = subject_heads(noun.head, quoted=article.quoted)
     add(article, content, noun, speakers(article, heads, noun))
+
+
+def _by_phrase(article: Article, noun: Token) -> list[Token]:
+    """ "claims by opposition critics that ...", "a warning from the union that ...": the noun of a "by" or
+    "from" phrase of the cue noun made the claim."""
+    for prep in noun.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("by", "from") and prep.i > noun.i:
+            objects = [c for c in prep.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")]
+            if objects and not article.quoted(objects[0]):
+                return objects[:1]
+    return []
 
 
 def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
@@ -127,11 +162,52 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
             content = interrupted_clause(verb, named)
             heads = named if content else heads
     content = content or content_tokens(verb, frames, article.cues)
+    if not content and "clause" in frames and (block := block_after_colon(article, verb)):
+        add_fragments(article, block, verb, speakers(article, heads, verb))
+        return
     if not content and "clause" in frames:
         content = proform_content(verb, article.proforms)
     content = without_reporting_clause(content, verb, heads)
     if content:
         add(article, content, verb, speakers(article, heads, verb))
+
+
+#: The most lines an unquoted block after "X wrote:" runs to before a blank line ends it.
+_BLOCK_LINES = 6
+
+
+def block_after_colon(article: Article, verb: Token) -> list[CharSpan]:
+    """`Fox News reports:` closing its line, then the words it reports on the lines after it without
+    quotation marks (a block quotation whose indentation the text lost): those lines, up to a blank one.
+    A line opening with a quotation mark is the quotations' construction's; one opening with markup is
+    no one's words."""
+    doc, text = verb.doc, article.text
+    colon = next((t for t in doc[verb.i + 1 : verb.i + 2 + _BLOCK_CUE_PHRASE] if t.text == ":"), None)
+    if colon is None or not phrase_only(doc, verb.i + 1, colon.i, verb):
+        return []
+    line_end = article.paragraph_of(colon.idx)[1]
+    if text[colon.idx + 1 : line_end].strip() or line_end >= len(text):
+        return []
+    lines: list[CharSpan] = []
+    start = line_end + 1
+    for _ in range(_BLOCK_LINES + 2):  # a blank line or two may part the block from its cue
+        if start >= len(text) or len(lines) == _BLOCK_LINES:
+            break
+        line_start, line_end = article.paragraph_of(start)
+        words = text[line_start:line_end].strip()
+        if words and not lines and words[0] in "<\"“”‘’'«»":
+            return []
+        if not words and lines:
+            break
+        if words:
+            lead = len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip())
+            lines.append((line_start + lead, line_start + lead + len(words)))
+        start = line_end + 1
+    return lines
+
+
+#: The most tokens of the cue's circumstances between it and the colon ("said in a statement on Monday:").
+_BLOCK_CUE_PHRASE = 8
 
 
 def discourse_phrase(article: Article, verb: Token) -> bool:

@@ -28,6 +28,10 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
     its antecedent. Subjects inside quotation marks are the speaker's words, not the speaker.
     """
     subjects = [c for c in verb.children if c.dep_ in SUBJECTS and not quoted(c)]
+    if not subjects:
+        # "Trump/nsubj was/aux n't so much saying ...": the parser may hang the subject on the auxiliary.
+        subjects = [s for a in verb.children if a.dep_ == "aux" for s in a.children if s.dep_ in SUBJECTS]
+        subjects = [s for s in subjects if not quoted(s)]
     if not subjects and verb.lemma_ in _QUOTED_AS:
         # "The minister was quoted as saying ...": the one quoted is the passive subject.
         subjects = [c for c in verb.children if c.dep_ == "nsubjpass" and not quoted(c)]
@@ -57,12 +61,12 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
         if (left := _left_in_state(head, verb, quoted)) is not None:
             return [left]
         if (
-            verb.dep_ in ("conj", "advcl")
+            verb.dep_ in ("conj", "advcl", "xcomp")
             and not coordinated_with_report(verb)
             and (passive := _passive_subject(head, quoted)) is not None
         ):
             # "Officials were angered by the deal and predicted ...", "She was booed by the crowd after
-            # saying ...": the ones angered or booed speak, not the agent.
+            # saying ...", "was forced to admit ...": the ones angered, booed or forced speak, not the agent.
             return [passive]
         if coordinated_with_report(verb):
             head = head.head  # "X said A and warned B": X warned, not A's subject
@@ -79,8 +83,31 @@ def subject_heads(verb: Token, depth: int = 3, quoted: Callable[[Token], bool] =
             return _holders_subject(head, depth, quoted) or ([head] if not quoted(head) else [])
         if not is_verb(head) and head.head.i != head.i:
             head = head.head
+        if verb.dep_ == "pcomp":
+            head = _verb_above_phrase(head)
         return subject_heads(head, depth - 1, quoted)
     return []
+
+
+#: The most prepositions and nouns between a participle and the verb of the clause its phrase opens
+#: ("In addition to stating ..., the premier vowed": to, addition, in).
+_PHRASE_LINKS = 4
+
+
+#: Links from a preposition up to its verb through a compound preposition's parts ("in addition to",
+#: "aside from").
+_PHRASE_DEPS = ("prep", "pobj", "advmod")
+
+
+def _verb_above_phrase(tok: Token) -> Token:
+    """The verb a prepositional phrase hangs on, through the words of a compound preposition ("in
+    addition to", "aside from"), or tok itself when there is none."""
+    head = tok
+    for _ in range(_PHRASE_LINKS):
+        if is_verb(head) or head.dep_ not in _PHRASE_DEPS or head.head.i == head.i:
+            break
+        head = head.head
+    return head if is_verb(head) else tok
 
 
 #: Dependencies from a noun up to the verb whose argument it is ("issued a statement", "in a post").
@@ -122,13 +149,11 @@ def speaker_like(head: Token) -> bool:
 
 def _closing_participle(verb: Token) -> bool:
     """A present participle set off by a comma after its head ("..., pointing to ...")."""
-    return (
-        verb.dep_ == "advcl"
-        and verb.tag_ == "VBG"
-        and verb.i > verb.head.i
-        and verb.i > 0
-        and verb.doc[verb.i - 1].text == ","
-    )
+    doc = verb.doc
+    # `... together," suggesting ...`: the comma may stand inside the quotation's closing mark.
+    comma = verb.i - 2 if verb.i > 1 and doc[verb.i - 1].is_quote else verb.i - 1
+    closing = comma >= 0 and doc[comma].text == ","
+    return verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.i > verb.head.i and closing
 
 
 def _reported_clause(clause: Token, participle: Token, quoted: Callable[[Token], bool]) -> bool:
