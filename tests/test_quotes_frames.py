@@ -153,6 +153,57 @@ def test_prepositional_and_object_reports(nlp: Language, text: str, content: str
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (  # a second that-clause the parser hung on the cue
+            "On Friday, the premier told the audience at his fundraiser for veterans that he and the union had "
+            "several talks Friday but that nothing could change his mind.",
+            "that he and the union had several talks Friday but that nothing could change his mind",
+            "told",
+            "the premier",
+        ),
+        (  # a verb under a backshifted modal, without a subject, hung on the cue
+            "The councillor said she hoped to get her seat back, and then would continue to fight the tower - but "
+            "with more allies.",
+            "she hoped to get her seat back, and then would continue to fight the tower - but with more allies",
+            "said",
+            "The councillor",
+        ),
+        (
+            "Mr. Smith said ending the subsidy before other sources of money could be found, and without knowing "
+            "who will win the election, could gut programs.",
+            "ending the subsidy before other sources of money could be found, and without knowing who will win the "
+            "election, could gut programs",
+            "said",
+            "Mr. Smith",
+        ),
+        (  # an infinitive completing the object's last noun, hung on the cue
+            "The senator praised the efforts of Foreign Minister Jane Doe to find a peaceful end to the strike.",
+            "the efforts of Foreign Minister Jane Doe to find a peaceful end to the strike",
+            "praised",
+            "The senator",
+        ),
+        (
+            "The minister decried the opposition's repeated calls to ban all foreign buyers from the housing market.",
+            "the opposition's repeated calls to ban all foreign buyers from the housing market",
+            "decried",
+            "The minister",
+        ),
+        (  # what the speaker withheld is no part of the report
+            "The minister said talks were continuing, but would not elaborate.",
+            "talks were continuing",
+            "said",
+            "The minister",
+        ),
+    ],
+)
+def test_what_the_parser_hung_on_the_cue_after_the_content_goes_on_with_it(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
 def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
     text = "The opposition leader described the deal as a betrayal of coastal communities."
     assert found(nlp, text) == [

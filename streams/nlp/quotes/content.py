@@ -27,6 +27,77 @@ from streams.nlp.quotes.syntax import (
 
 def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
+    found = _frame_content(verb, frames, cues)
+    more = _continuations(verb, found, cues) if found else []
+    return sorted([*found, *more], key=lambda t: t.i) if more else found
+
+
+#: Modals of a clause reported in the past ("said he would ..."): a verb the parser coordinated with
+#: the cue that carries one goes on with the report, not with the speaker's acts.
+_BACKSHIFTED_MODALS = frozenset({"would", "could", "might", "should"})
+
+
+def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
+    """What the parser hung on the cue right after its content that goes on with the report: a second
+    that-clause ("told reporters that A but that B"), a verb without a subject under a backshifted modal
+    ("said he backed A but would now back B"), an infinitive completing the content's last noun
+    ("praised the efforts of the envoy to find a solution")."""
+    doc = verb.doc
+    end = max(t.i for t in found)
+    out: list[Token] = []
+    for c in sorted(verb.children, key=lambda t: t.i):
+        if c.i <= end or c.left_edge.i <= end or c.is_punct or c.dep_ == "cc":
+            continue  # the comma and the conjunction before a conjunct hang on the cue too
+        if not all(t.is_punct or t.dep_ == "cc" for t in doc[end + 1 : c.left_edge.i]):
+            break
+        if (
+            c.dep_ == "conj"
+            and (_second_that_clause(c) or _backshifted_predicate(c, cues))
+            and not holds_report(c, cues)
+        ):
+            out.extend(c.subtree)
+        elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
+            out.extend(_without_finite_conjuncts(c))
+        else:
+            break
+        end = c.right_edge.i
+    return out
+
+
+def _second_that_clause(clause: Token) -> bool:
+    return _opens_with_that(clause) and _has_subject(clause)
+
+
+def _backshifted_predicate(verb: Token, cues: Container[str]) -> bool:
+    if _has_subject(verb) or _withholds(verb, cues):
+        return False  # "said A but would not elaborate": what the speaker withheld, not a part of the report
+    return any(c.dep_ == "aux" and c.lower_ in _BACKSHIFTED_MODALS for c in verb.children)
+
+
+def _withholds(verb: Token, cues: Container[str]) -> bool:
+    """ "would not say", "could not provide details": a verb of saying or disclosing, negated."""
+    lemma = verb.lemma_.lower()
+    negated = any(c.dep_ == "neg" for c in verb.children)
+    return negated and (lemma in cues or lemma in lexicons.words("disclosure_verbs.txt"))
+
+
+def _infinitive(verb: Token) -> bool:
+    return verb.tag_ == "VB" and verb.left_edge.tag_ == "TO" and verb.left_edge.head.i == verb.i
+
+
+def _without_finite_conjuncts(verb: Token) -> list[Token]:
+    """An infinitive's subtree without a finite verb the parser coordinated with it ("to describe X and
+    beefed up Y"): that one is the speaker's next act."""
+    finite = [c for c in verb.children if c.dep_ == "conj" and c.tag_ in ("VBD", "VBZ", "VBP")]
+    if not finite:
+        return list(verb.subtree)
+    stop = min(c.left_edge.i for c in finite)
+    while stop > verb.i and (verb.doc[stop - 1].is_punct or verb.doc[stop - 1].dep_ == "cc"):
+        stop -= 1
+    return [t for t in verb.subtree if t.i < stop]
+
+
+def _frame_content(verb: Token, frames: frozenset[str], cues: Container[str]) -> list[Token]:
     children = list(verb.children)
     if "clause" in frames and (relative := relative_report(verb)):
         return relative
