@@ -204,6 +204,32 @@ def test_what_the_parser_hung_on_the_cue_after_the_content_goes_on_with_it(
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The spokesman said the company was reviewing the report but declined to comment further.",
+            "the company was reviewing the report",
+        ),
+        (
+            "The minister said talks with the union were continuing, but would not elaborate on the offer.",
+            "talks with the union were continuing",
+        ),
+        (
+            "Officials said the fire was under control but refused to speculate on its cause.",
+            "the fire was under control",
+        ),
+        # what the speaker would not do is part of the report
+        (
+            "She said she supported the plan but would not vote for it in its current form.",
+            "she supported the plan but would not vote for it in its current form",
+        ),
+    ],
+)
+def test_what_the_speaker_withheld_after_the_report_is_the_writers(nlp: Language, text: str, content: str) -> None:
+    assert [q[1] for q in found(nlp, text)] == [[content]]
+
+
 def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
     text = "The opposition leader described the deal as a betrayal of coastal communities."
     assert found(nlp, text) == [

@@ -50,11 +50,7 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
             continue  # the comma and the conjunction before a conjunct hang on the cue too
         if not all(t.is_punct or t.dep_ == "cc" for t in doc[end + 1 : c.left_edge.i]):
             break
-        if (
-            c.dep_ == "conj"
-            and (_second_that_clause(c) or _backshifted_predicate(c, cues))
-            and not holds_report(c, cues)
-        ):
+        if c.dep_ == "conj" and (_second_that_clause(c) or _backshifted_predicate(c)) and not holds_report(c, cues):
             out.extend(c.subtree)
         elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
             out.extend(_without_finite_conjuncts(c))
@@ -68,17 +64,35 @@ def _second_that_clause(clause: Token) -> bool:
     return _opens_with_that(clause) and _has_subject(clause)
 
 
-def _backshifted_predicate(verb: Token, cues: Container[str]) -> bool:
-    if _has_subject(verb) or _withholds(verb, cues):
+def _backshifted_predicate(verb: Token) -> bool:
+    if _has_subject(verb) or _withholds(verb):
         return False  # "said A but would not elaborate": what the speaker withheld, not a part of the report
     return any(c.dep_ == "aux" and c.lower_ in _BACKSHIFTED_MODALS for c in verb.children)
 
 
-def _withholds(verb: Token, cues: Container[str]) -> bool:
-    """ "would not say", "could not provide details": a verb of saying or disclosing, negated."""
-    lemma = verb.lemma_.lower()
-    negated = any(c.dep_ == "neg" for c in verb.children)
-    return negated and (lemma in cues or lemma in lexicons.words("disclosure_verbs.txt"))
+def _withholds(verb: Token) -> bool:
+    """ "would not say", "could not elaborate": a verb of giving out information, negated."""
+    return any(c.dep_ == "neg" for c in verb.children) and _discloses(verb)
+
+
+#: Verbs of refusing whose infinitive of saying or disclosing tells what the speaker withheld.
+_REFUSALS = frozenset({"decline", "refuse"})
+
+
+def _withheld(verb: Token) -> bool:
+    """A verb without a subject coordinated with the reported clause that says what the speaker did not
+    say: "said A but would not elaborate", "but declined to comment", "and did not say more"."""
+    if verb.dep_ != "conj" or verb.head.dep_ != "ccomp" or _has_subject(verb):
+        return False
+    if any(c.dep_ == "ccomp" for c in verb.children):
+        return False  # "but did not say when it would open": a report of its own, not cut from this one
+    if verb.lemma_.lower() in _REFUSALS:
+        return any(c.dep_ == "xcomp" and _discloses(c) for c in verb.children)
+    return _withholds(verb)
+
+
+def _discloses(verb: Token) -> bool:
+    return verb.lemma_.lower() in lexicons.words("disclosure_verbs.txt")
 
 
 def _infinitive(verb: Token) -> bool:
@@ -705,7 +719,10 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 
 
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
-    """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
+    """A cue coordinated into the content that is the speaker's next act ("... and warned ..."), or what
+    the speaker withheld ("... but would not elaborate", "... but declined to comment")."""
+    if _withheld(tok):
+        return True
     if tok.lemma_.lower() not in cues:
         return False
     if coordinated_with_report(tok):
