@@ -190,6 +190,18 @@ def test_prepositional_and_object_reports(nlp: Language, text: str, content: str
             "decried",
             "The minister",
         ),
+        (  # a list of infinitives the parser broke after its first item
+            "The mayor vowed to repair the bridge, widen the highway and build a new arena.",
+            "to repair the bridge, widen the highway and build a new arena",
+            "vowed",
+            "The mayor",
+        ),
+        (
+            "The senator pledged to enact bail reform, fix the province's ferry system and end the war on drugs.",
+            "to enact bail reform, fix the province's ferry system and end the war on drugs",
+            "pledged",
+            "The senator",
+        ),
         (  # what the speaker withheld is no part of the report
             "The minister said talks were continuing, but would not elaborate.",
             "talks were continuing",

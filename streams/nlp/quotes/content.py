@@ -41,7 +41,8 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
     """What the parser hung on the cue right after its content that goes on with the report: a second
     that-clause ("told reporters that A but that B"), a verb without a subject under a backshifted modal
     ("said he backed A but would now back B"), an infinitive completing the content's last noun
-    ("praised the efforts of the envoy to find a solution")."""
+    ("praised the efforts of the envoy to find a solution"), the rest of a list of infinitives ("vowed to
+    repair the bridge, widen the road and ...")."""
     doc = verb.doc
     end = max(t.i for t in found)
     out: list[Token] = []
@@ -53,6 +54,9 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
         if c.dep_ == "conj" and (_second_that_clause(c) or _backshifted_predicate(c)) and not holds_report(c, cues):
             out.extend(c.subtree)
         elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
+            out.extend(_without_finite_conjuncts(c))
+        elif c.dep_ in ("advcl", "conj") and _bare_verb(c) and _ends_in_infinitive(doc, found, end):
+            # "is ready to take on the cartel, secure the border and ...": the list of infinitives goes on.
             out.extend(_without_finite_conjuncts(c))
         else:
             break
@@ -93,6 +97,26 @@ def _withheld(verb: Token) -> bool:
 
 def _discloses(verb: Token) -> bool:
     return verb.lemma_.lower() in lexicons.words("disclosure_verbs.txt")
+
+
+def _bare_verb(verb: Token) -> bool:
+    """A verb in its plain form (the small model may tag it as a present) without subject or auxiliary."""
+    return (
+        verb.tag_ in ("VB", "VBP")
+        and not _has_subject(verb)
+        and not any(c.dep_ in ("aux", "mark") for c in verb.children)
+    )
+
+
+def _ends_in_infinitive(doc: Doc, found: list[Token], end: int) -> bool:
+    """Whether the content closes on a to-infinitive's phrase ("... ready to take on the cartel,")."""
+    last = end
+    while last > found[0].i and (doc[last].is_punct or doc[last].is_quote):
+        last -= 1
+    tok = doc[last]
+    heads = [tok, *tok.ancestors]
+    first = found[0].i
+    return any(_infinitive(h) and h.right_edge.i >= last and h.i >= first for h in heads[:6])
 
 
 def _infinitive(verb: Token) -> bool:
