@@ -242,6 +242,30 @@ def test_what_the_speaker_withheld_after_the_report_is_the_writers(nlp: Language
     assert [q[1] for q in found(nlp, text)] == [[content]]
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Forbes estimated her fortune at about $4 billion from her stake in the grocery chain.",
+            "her fortune at about $4 billion from her stake in the grocery chain",
+        ),
+        # when and in what medium the words were said are not part of the object
+        (
+            "The minister condemned the attack on the mosque during a visit to Quebec City.",
+            "the attack on the mosque",
+        ),
+        (
+            "The senator denounced the premier's handling of the file in a statement.",
+            "the premier's handling of the file",
+        ),
+    ],
+)
+def test_a_phrase_the_parser_hung_on_the_cue_after_its_object_goes_on_with_it(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert [q[1] for q in found(nlp, text)] == [[content]]
+
+
 def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
     text = "The opposition leader described the deal as a betrayal of coastal communities."
     assert found(nlp, text) == [

@@ -55,6 +55,10 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
             out.extend(c.subtree)
         elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
             out.extend(_without_finite_conjuncts(c))
+        elif c.dep_ == "prep" and c.left_edge.i == end + 1 and _nominal(verb, found) and _qualifies_object(c):
+            # "estimated her fortune at $4 billion", "criticized the politics on display in the race": the
+            # parser hung on the cue a phrase that goes on with its object.
+            out.extend(c.subtree)
         elif c.dep_ in ("advcl", "conj") and _bare_verb(c) and _ends_in_infinitive(doc, found, end):
             # "is ready to take on the cartel, secure the border and ...": the list of infinitives goes on.
             out.extend(_without_finite_conjuncts(c))
@@ -97,6 +101,32 @@ def _withheld(verb: Token) -> bool:
 
 def _discloses(verb: Token) -> bool:
     return verb.lemma_.lower() in lexicons.words("disclosure_verbs.txt")
+
+
+#: Prepositions of time or concession: a phrase they open after the cue's object says when or despite
+#: what the words were said ("praised the plan during a rally", "after meeting the premier").
+_CIRCUMSTANCE_PREPS = frozenset(
+    {"during", "despite", "before", "after", "following", "since", "until", "throughout", "ahead", "amid"}
+)
+
+
+def _nominal(verb: Token, found: list[Token]) -> bool:
+    """Whether the content is the cue's object (its own nouns and prepositions), not a clause."""
+    ids = {t.i for t in found}
+    tops = [t for t in found if t.head.i not in ids or t.head.i == t.i]
+    return all(t.head.i == verb.i and t.dep_ in ("dobj", "oprd", "prep", "dative") for t in tops)
+
+
+def _qualifies_object(prep: Token) -> bool:
+    """A prepositional phrase after the object that can be part of it: not when or in what medium the
+    words were said ("on Monday", "in a statement"), nor how ("by pointing out ...")."""
+    if prep.lower_ in _CIRCUMSTANCE_PREPS:
+        return False
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    if not objects:
+        return False
+    media = lexicons.words("media.txt")
+    return not any(o.ent_type_ in ("DATE", "TIME") or is_verb(o) or o.lemma_.lower() in media for o in objects)
 
 
 def _bare_verb(verb: Token) -> bool:
