@@ -41,11 +41,13 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
     """What the parser hung on the cue right after its content that goes on with the report: a second
     that-clause ("told reporters that A but that B"), a verb without a subject under a backshifted modal
     ("said he backed A but would now back B"), an infinitive completing the content's last noun
-    ("praised the efforts of the envoy to find a solution"), the rest of a list of infinitives ("vowed to
-    repair the bridge, widen the road and ...")."""
+    ("praised the efforts of the envoy to find a solution") or a phrase going on with the object
+    ("estimated her fortune at $4 billion"), the rest of a list of infinitives ("vowed to repair the
+    bridge, widen the road and ...")."""
     doc = verb.doc
     end = max(t.i for t in found)
     out: list[Token] = []
+    nominal = _nominal(verb, found)
     for c in sorted(verb.children, key=lambda t: t.i):
         if c.i <= end or c.left_edge.i <= end or c.is_punct or c.dep_ == "cc":
             continue  # the comma and the conjunction before a conjunct hang on the cue too
@@ -55,7 +57,7 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
             out.extend(c.subtree)
         elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
             out.extend(_without_finite_conjuncts(c))
-        elif c.dep_ == "prep" and c.left_edge.i == end + 1 and _nominal(verb, found) and _qualifies_object(c):
+        elif c.dep_ == "prep" and c.left_edge.i == end + 1 and nominal and _qualifies_object(c):
             # "estimated her fortune at $4 billion", "criticized the politics on display in the race": the
             # parser hung on the cue a phrase that goes on with its object.
             out.extend(c.subtree)
