@@ -190,6 +190,119 @@ def test_prepositional_and_object_reports(nlp: Language, text: str, content: str
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (  # a second that-clause the parser hung on the cue
+            "On Friday, the premier told the audience at his fundraiser for veterans that he and the union had "
+            "several talks Friday but that nothing could change his mind.",
+            "that he and the union had several talks Friday but that nothing could change his mind",
+            "told",
+            "the premier",
+        ),
+        (  # a verb under a backshifted modal, without a subject, hung on the cue
+            "The councillor said she hoped to get her seat back, and then would continue to fight the tower - but "
+            "with more allies.",
+            "she hoped to get her seat back, and then would continue to fight the tower - but with more allies",
+            "said",
+            "The councillor",
+        ),
+        (
+            "Mr. Smith said ending the subsidy before other sources of money could be found, and without knowing "
+            "who will win the election, could gut programs.",
+            "ending the subsidy before other sources of money could be found, and without knowing who will win the "
+            "election, could gut programs",
+            "said",
+            "Mr. Smith",
+        ),
+        (  # an infinitive completing the object's last noun, hung on the cue
+            "The senator praised the efforts of Foreign Minister Jane Doe to find a peaceful end to the strike.",
+            "the efforts of Foreign Minister Jane Doe to find a peaceful end to the strike",
+            "praised",
+            "The senator",
+        ),
+        (
+            "The minister decried the opposition's repeated calls to ban all foreign buyers from the housing market.",
+            "the opposition's repeated calls to ban all foreign buyers from the housing market",
+            "decried",
+            "The minister",
+        ),
+        (  # a list of infinitives the parser broke after its first item
+            "The mayor vowed to repair the bridge, widen the highway and build a new arena.",
+            "to repair the bridge, widen the highway and build a new arena",
+            "vowed",
+            "The mayor",
+        ),
+        (
+            "The senator pledged to enact bail reform, fix the province's ferry system and end the war on drugs.",
+            "to enact bail reform, fix the province's ferry system and end the war on drugs",
+            "pledged",
+            "The senator",
+        ),
+        (  # what the speaker withheld is no part of the report
+            "The minister said talks were continuing, but would not elaborate.",
+            "talks were continuing",
+            "said",
+            "The minister",
+        ),
+    ],
+)
+def test_what_the_parser_hung_on_the_cue_after_the_content_goes_on_with_it(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The spokesman said the company was reviewing the report but declined to comment further.",
+            "the company was reviewing the report",
+        ),
+        (
+            "The minister said talks with the union were continuing, but would not elaborate on the offer.",
+            "talks with the union were continuing",
+        ),
+        (
+            "Officials said the fire was under control but refused to speculate on its cause.",
+            "the fire was under control",
+        ),
+        # what the speaker would not do is part of the report
+        (
+            "She said she supported the plan but would not vote for it in its current form.",
+            "she supported the plan but would not vote for it in its current form",
+        ),
+    ],
+)
+def test_what_the_speaker_withheld_after_the_report_is_the_writers(nlp: Language, text: str, content: str) -> None:
+    assert [q[1] for q in found(nlp, text)] == [[content]]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Forbes estimated her fortune at about $4 billion from her stake in the grocery chain.",
+            "her fortune at about $4 billion from her stake in the grocery chain",
+        ),
+        # when and in what medium the words were said are not part of the object
+        (
+            "The minister condemned the attack on the mosque during a visit to Quebec City.",
+            "the attack on the mosque",
+        ),
+        (
+            "The senator denounced the premier's handling of the file in a statement.",
+            "the premier's handling of the file",
+        ),
+    ],
+)
+def test_a_phrase_the_parser_hung_on_the_cue_after_its_object_goes_on_with_it(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert [q[1] for q in found(nlp, text)] == [[content]]
+
+
 def test_described_as_keeps_what_it_was_called(nlp: Language) -> None:
     text = "The opposition leader described the deal as a betrayal of coastal communities."
     assert found(nlp, text) == [

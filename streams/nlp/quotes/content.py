@@ -27,6 +27,147 @@ from streams.nlp.quotes.syntax import (
 
 def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = frozenset()) -> list[Token]:
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
+    found = _frame_content(verb, frames, cues)
+    more = _continuations(verb, found, cues) if found else []
+    return sorted([*found, *more], key=lambda t: t.i) if more else found
+
+
+#: Modals of a clause reported in the past ("said he would ..."): a verb the parser coordinated with
+#: the cue that carries one goes on with the report, not with the speaker's acts.
+_BACKSHIFTED_MODALS = frozenset({"would", "could", "might", "should"})
+
+
+def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
+    """What the parser hung on the cue right after its content that goes on with the report: a second
+    that-clause ("told reporters that A but that B"), a verb without a subject under a backshifted modal
+    ("said he backed A but would now back B"), an infinitive completing the content's last noun
+    ("praised the efforts of the envoy to find a solution") or a phrase going on with the object
+    ("estimated her fortune at $4 billion"), the rest of a list of infinitives ("vowed to repair the
+    bridge, widen the road and ...")."""
+    doc = verb.doc
+    end = max(t.i for t in found)
+    out: list[Token] = []
+    nominal = _nominal(verb, found)
+    for c in sorted(verb.children, key=lambda t: t.i):
+        if c.i <= end or c.left_edge.i <= end or c.is_punct or c.dep_ == "cc":
+            continue  # the comma and the conjunction before a conjunct hang on the cue too
+        if not all(t.is_punct or t.dep_ == "cc" for t in doc[end + 1 : c.left_edge.i]):
+            break
+        if c.dep_ == "conj" and (_second_that_clause(c) or _backshifted_predicate(c)) and not holds_report(c, cues):
+            out.extend(c.subtree)
+        elif c.dep_ == "advcl" and c.left_edge.i == end + 1 and _infinitive(c):
+            out.extend(_without_finite_conjuncts(c))
+        elif c.dep_ == "prep" and c.left_edge.i == end + 1 and nominal and _qualifies_object(c):
+            # "estimated her fortune at $4 billion", "criticized the politics on display in the race": the
+            # parser hung on the cue a phrase that goes on with its object.
+            out.extend(c.subtree)
+        elif c.dep_ in ("advcl", "conj") and _bare_verb(c) and _ends_in_infinitive(doc, found, end):
+            # "is ready to take on the cartel, secure the border and ...": the list of infinitives goes on.
+            out.extend(_without_finite_conjuncts(c))
+        else:
+            break
+        end = c.right_edge.i
+    return out
+
+
+def _second_that_clause(clause: Token) -> bool:
+    return _opens_with_that(clause) and _has_subject(clause)
+
+
+def _backshifted_predicate(verb: Token) -> bool:
+    if _has_subject(verb) or _withholds(verb):
+        return False  # "said A but would not elaborate": what the speaker withheld, not a part of the report
+    return any(c.dep_ == "aux" and c.lower_ in _BACKSHIFTED_MODALS for c in verb.children)
+
+
+def _withholds(verb: Token) -> bool:
+    """ "would not say", "could not elaborate": a verb of giving out information, negated."""
+    return any(c.dep_ == "neg" for c in verb.children) and _discloses(verb)
+
+
+#: Verbs of refusing whose infinitive of saying or disclosing tells what the speaker withheld.
+_REFUSALS = frozenset({"decline", "refuse"})
+
+
+def _withheld(verb: Token) -> bool:
+    """A verb without a subject coordinated with the reported clause that says what the speaker did not
+    say: "said A but would not elaborate", "but declined to comment", "and did not say more"."""
+    if verb.dep_ != "conj" or verb.head.dep_ != "ccomp" or _has_subject(verb):
+        return False
+    if any(c.dep_ == "ccomp" for c in verb.children):
+        return False  # "but did not say when it would open": a report of its own, not cut from this one
+    if verb.lemma_.lower() in _REFUSALS:
+        return any(c.dep_ == "xcomp" and _discloses(c) for c in verb.children)
+    return _withholds(verb)
+
+
+def _discloses(verb: Token) -> bool:
+    return verb.lemma_.lower() in lexicons.words("disclosure_verbs.txt")
+
+
+#: Prepositions of time or concession: a phrase they open after the cue's object says when or despite
+#: what the words were said ("praised the plan during a rally", "after meeting the premier").
+_CIRCUMSTANCE_PREPS = frozenset(
+    {"during", "despite", "before", "after", "following", "since", "until", "throughout", "ahead", "amid"}
+)
+
+
+def _nominal(verb: Token, found: list[Token]) -> bool:
+    """Whether the content is the cue's object (its own nouns and prepositions), not a clause."""
+    ids = {t.i for t in found}
+    tops = [t for t in found if t.head.i not in ids or t.head.i == t.i]
+    return all(t.head.i == verb.i and t.dep_ in ("dobj", "oprd", "prep", "dative") for t in tops)
+
+
+def _qualifies_object(prep: Token) -> bool:
+    """A prepositional phrase after the object that can be part of it: not when or in what medium the
+    words were said ("on Monday", "in a statement"), nor how ("by pointing out ...")."""
+    if prep.lower_ in _CIRCUMSTANCE_PREPS:
+        return False
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    if not objects:
+        return False
+    media = lexicons.words("media.txt")
+    return not any(o.ent_type_ in ("DATE", "TIME") or is_verb(o) or o.lemma_.lower() in media for o in objects)
+
+
+def _bare_verb(verb: Token) -> bool:
+    """A verb in its plain form (the small model may tag it as a present) without subject or auxiliary."""
+    return (
+        verb.tag_ in ("VB", "VBP")
+        and not _has_subject(verb)
+        and not any(c.dep_ in ("aux", "mark") for c in verb.children)
+    )
+
+
+def _ends_in_infinitive(doc: Doc, found: list[Token], end: int) -> bool:
+    """Whether the content closes on a to-infinitive's phrase ("... ready to take on the cartel,")."""
+    last = end
+    while last > found[0].i and (doc[last].is_punct or doc[last].is_quote):
+        last -= 1
+    tok = doc[last]
+    heads = [tok, *tok.ancestors]
+    first = found[0].i
+    return any(_infinitive(h) and h.right_edge.i >= last and h.i >= first for h in heads[:6])
+
+
+def _infinitive(verb: Token) -> bool:
+    return verb.tag_ == "VB" and verb.left_edge.tag_ == "TO" and verb.left_edge.head.i == verb.i
+
+
+def _without_finite_conjuncts(verb: Token) -> list[Token]:
+    """An infinitive's subtree without a finite verb the parser coordinated with it ("to describe X and
+    beefed up Y"): that one is the speaker's next act."""
+    finite = [c for c in verb.children if c.dep_ == "conj" and c.tag_ in ("VBD", "VBZ", "VBP")]
+    if not finite:
+        return list(verb.subtree)
+    stop = min(c.left_edge.i for c in finite)
+    while stop > verb.i and (verb.doc[stop - 1].is_punct or verb.doc[stop - 1].dep_ == "cc"):
+        stop -= 1
+    return [t for t in verb.subtree if t.i < stop]
+
+
+def _frame_content(verb: Token, frames: frozenset[str], cues: Container[str]) -> list[Token]:
     children = list(verb.children)
     if "clause" in frames and (relative := relative_report(verb)):
         return relative
@@ -683,7 +824,10 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 
 
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
-    """A cue coordinated into the content that is the speaker's next act ("... and warned ...")."""
+    """A cue coordinated into the content that is the speaker's next act ("... and warned ..."), or what
+    the speaker withheld ("... but would not elaborate", "... but declined to comment")."""
+    if _withheld(tok):
+        return True
     if tok.lemma_.lower() not in cues:
         return False
     if coordinated_with_report(tok):
