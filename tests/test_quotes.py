@@ -808,6 +808,9 @@ def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
 def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
     assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
     assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []
+    # Tagged a past tense by the small model, still a participle naming its noun.
+    assert quotes(nlp, "As students, she and her sisters joined a movement called the Patriotic Front.") == []
+    assert quotes(nlp, 'A newsletter, called the "Ledger," written by two retired teachers, covers the council.') == []
 
 
 def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:

@@ -159,13 +159,25 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
     """ "a show called "Brokers"", "what is today called "regenerative medicine"": a participle that
     names something (modifying a noun; or a naming verb in the passive, without an agent) reports
     nobody's words."""
+    if verb_of_verbless_sentence(verb):
+        return False
+    if verb.dep_ == "acl" and "name" in frames and _names_only(verb):
+        return True  # "a group called Citizens First": the small model tags the participle a past tense
     if verb.tag_ != "VBN":
         return False
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
-    if verb_of_verbless_sentence(verb):
-        return False
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def _names_only(verb: Token) -> bool:
+    """A past participle right after its common noun (a comma between at most), with the name (its
+    predicative complement) and no object of its own: "a movement called X", "a blog, called "Feed","; not
+    after a name ("which its chief executive, Tim Cook, called "crap"": the parser lost the subject)."""
+    deps = {c.dep_ for c in verb.children}
+    between = verb.doc[verb.head.i + 1 : verb.i]
+    right_after = verb.head.pos_ == "NOUN" and verb.head.i < verb.i and all(t.is_punct for t in between)
+    return verb.tag_ in ("VBD", "VBN") and right_after and "oprd" in deps and not deps & {"dobj", "nsubj", "dative"}
 
 
 def verb_of_verbless_sentence(verb: Token) -> bool:
