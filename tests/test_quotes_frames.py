@@ -1210,3 +1210,31 @@ def test_a_that_clause_the_parser_did_not_make_a_complement_is_the_report(
     nlp: Language, text: str, report: str, cue: str, speaker: str
 ) -> None:
     assert ("indirect", [report], cue, [speaker]) in found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation", "speaker"),
+    [
+        # The parser makes the "as" clause the cue's complement ...
+        (
+            '"I won\'t resign," the mayor said as several councillors wearing green scarves jeered.',
+            '"I won\'t resign,"',
+            "the mayor",
+        ),
+        # ... or the rest of the clause the cue interrupts.
+        (
+            '"The club will carry on," Morrison said, as a few young players worked out inside the rink.',
+            '"The club will carry on,"',
+            "Morrison",
+        ),
+        (
+            '"Follow me," the ranger said, and the hikers, curious, walked behind her to the lake.',
+            '"Follow me,"',
+            "the ranger",
+        ),
+    ],
+)
+def test_what_happened_as_the_quotation_was_said_is_not_said(
+    nlp: Language, text: str, quotation: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [quotation], "said", [speaker])]
