@@ -1238,3 +1238,15 @@ def test_what_happened_as_the_quotation_was_said_is_not_said(
     nlp: Language, text: str, quotation: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("direct", [quotation], "said", [speaker])]
+
+
+def test_an_as_clause_of_time_after_its_clause_is_no_aside_on_it(nlp: Language) -> None:
+    assert found(nlp, "The premier smiled at the crowd as she replied.") == []
+    assert found(nlp, "The councillor stood by the door as she explained.") == []
+    # Set off by a comma, or fronted, the "as" clause says who said the clause it hangs on.
+    assert found(nlp, "The bridge is unsafe, as the engineer noted.") == [
+        ("indirect", ["The bridge is unsafe"], "noted", ["the engineer"])
+    ]
+    assert found(nlp, "As the report noted, the deficit doubled in two years.") == [
+        ("indirect", ["the deficit doubled in two years"], "noted", ["the report"])
+    ]

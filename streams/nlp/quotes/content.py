@@ -404,6 +404,10 @@ def _as_clause(verb: Token, idiom: bool = False) -> bool:
     `idiom`, one whose object is "it" ("as one resident put it")."""
     if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
         return False
+    if is_verb(verb.head) and verb.head.i < verb.i and not verb.doc[verb.left_edge.i - 1].is_punct:
+        # "the crowd cheered as he replied": when, not an aside on what was said (set off by a comma);
+        # a comparison ("not as large as he claimed") hangs on its adjective.
+        return False
     objects = [c for c in verb.children if c.dep_ in ("ccomp", "dobj", "xcomp")]
     if idiom:
         return len(objects) == 1 and objects[0].lower_ == "it"
