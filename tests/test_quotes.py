@@ -68,6 +68,11 @@ def test_a_quotation_of_another_family_nests_inside_the_open_one() -> None:
     assert marked('He said "yes”, then “no”.') == ['"yes”', "“no”"]
 
 
+def test_attribute_values_of_markup_left_in_the_text_are_no_quotations() -> None:
+    text = '<post pic="" author="@CityOfHalifax" date="June 2, 2026">The ferry is "suspended" today.</post>'
+    assert marked(text) == ['"suspended"']
+
+
 def test_an_unclosed_mark_ends_with_its_paragraph() -> None:
     text = 'She said "this never closes.\n\nNarration goes on here.'
     [q] = quotations(text)
