@@ -1250,3 +1250,11 @@ def test_an_as_clause_of_time_after_its_clause_is_no_aside_on_it(nlp: Language) 
     assert found(nlp, "As the report noted, the deficit doubled in two years.") == [
         ("indirect", ["the deficit doubled in two years"], "noted", ["the report"])
     ]
+
+
+def test_a_title_in_the_speakers_phrase_is_not_what_the_cue_reports(nlp: Language) -> None:
+    text = (
+        'Lee, the co-author of "Going Viral," about the spread of rumours online, said the days of a common story'
+        " were over."
+    )
+    assert [quote[:3] for quote in found(nlp, text)] == [("indirect", ["the days of a common story were over"], "said")]
