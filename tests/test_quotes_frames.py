@@ -1258,3 +1258,12 @@ def test_a_title_in_the_speakers_phrase_is_not_what_the_cue_reports(nlp: Languag
         " were over."
     )
     assert [quote[:3] for quote in found(nlp, text)] == [("indirect", ["the days of a common story were over"], "said")]
+
+
+def test_the_writers_hedge_ending_in_a_cue_is_no_report(nlp: Language) -> None:
+    assert found(nlp, "It is too soon to say how deep the damage to the party might be.") == []
+    assert found(nlp, "Given his remarks on the pipeline, it's safe to say he is talking about the carbon tax.") == []
+    # Inside someone's report, the hedge is part of what they said.
+    assert found(nlp, "The premier said it was too early to say whether the deal would hold.") == [
+        ("indirect", ["it was too early to say whether the deal would hold"], "said", ["The premier"])
+    ]

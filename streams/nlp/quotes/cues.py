@@ -104,6 +104,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
     if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(article, verb):
         return
+    if writers_hedge(verb):
+        return
     if "aspect" in frames and any(c.dep_ == "xcomp" for c in verb.children):
         return  # "will continue screening applicants", "continued to climb": how long, not what was said
     heads = subject_heads(verb, quoted=article.quoted)
@@ -143,6 +145,17 @@ def discourse_phrase(article: Article, verb: Token) -> bool:
     if after is None or after.text != ",":
         return False
     return tuple(t.lower_ for t in words) in lexicons.phrases("discourse_phrases.txt")
+
+
+def writers_hedge(verb: Token) -> bool:
+    """ "It is safe to say ...", "too soon to say whether ...": a fixed phrase (`hedges.txt`) ending in the
+    cue, the writer's hedge on their own claim; no one says anything."""
+    doc = verb.doc
+    for phrase in lexicons.phrases("hedges.txt"):
+        start = verb.i + 1 - len(phrase)
+        if start >= 0 and tuple(t.lower_ for t in doc[start : verb.i + 1]) == phrase:
+            return True
+    return False
 
 
 def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:
