@@ -68,6 +68,11 @@ def test_a_quotation_of_another_family_nests_inside_the_open_one() -> None:
     assert marked('He said "yes”, then “no”.') == ['"yes”', "“no”"]
 
 
+def test_attribute_values_of_markup_left_in_the_text_are_no_quotations() -> None:
+    text = '<post pic="" author="@CityOfHalifax" date="June 2, 2026">The ferry is "suspended" today.</post>'
+    assert marked(text) == ['"suspended"']
+
+
 def test_an_unclosed_mark_ends_with_its_paragraph() -> None:
     text = 'She said "this never closes.\n\nNarration goes on here.'
     [q] = quotations(text)
@@ -808,6 +813,9 @@ def test_evidence_cues_need_a_source_for_subject(nlp: Language) -> None:
 def test_a_naming_participle_reports_nothing(nlp: Language) -> None:
     assert quotes(nlp, 'The theatre staged an adaptation of a show called "Brokers," to full houses.') == []
     assert quotes(nlp, 'What is today called "regenerative medicine" began in a small laboratory.') == []
+    # Tagged a past tense by the small model, still a participle naming its noun.
+    assert quotes(nlp, "As students, she and her sisters joined a movement called the Patriotic Front.") == []
+    assert quotes(nlp, 'A newsletter, called the "Ledger," written by two retired teachers, covers the council.') == []
 
 
 def test_a_roundup_item_names_its_speaker_after_a_dash(nlp: Language) -> None:

@@ -1479,3 +1479,60 @@ def test_a_that_clause_the_parser_did_not_make_a_complement_is_the_report(
     nlp: Language, text: str, report: str, cue: str, speaker: str
 ) -> None:
     assert ("indirect", [report], cue, [speaker]) in found(nlp, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation", "speaker"),
+    [
+        # The parser makes the "as" clause the cue's complement ...
+        (
+            '"I won\'t resign," the mayor said as several councillors wearing green scarves jeered.',
+            '"I won\'t resign,"',
+            "the mayor",
+        ),
+        # ... or the rest of the clause the cue interrupts.
+        (
+            '"The club will carry on," Morrison said, as a few young players worked out inside the rink.',
+            '"The club will carry on,"',
+            "Morrison",
+        ),
+        (
+            '"Follow me," the ranger said, and the hikers, curious, walked behind her to the lake.',
+            '"Follow me,"',
+            "the ranger",
+        ),
+    ],
+)
+def test_what_happened_as_the_quotation_was_said_is_not_said(
+    nlp: Language, text: str, quotation: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [quotation], "said", [speaker])]
+
+
+def test_an_as_clause_of_time_after_its_clause_is_no_aside_on_it(nlp: Language) -> None:
+    assert found(nlp, "The premier smiled at the crowd as she replied.") == []
+    assert found(nlp, "The councillor stood by the door as she explained.") == []
+    # Set off by a comma, or fronted, the "as" clause says who said the clause it hangs on.
+    assert found(nlp, "The bridge is unsafe, as the engineer noted.") == [
+        ("indirect", ["The bridge is unsafe"], "noted", ["the engineer"])
+    ]
+    assert found(nlp, "As the report noted, the deficit doubled in two years.") == [
+        ("indirect", ["the deficit doubled in two years"], "noted", ["the report"])
+    ]
+
+
+def test_a_title_in_the_speakers_phrase_is_not_what_the_cue_reports(nlp: Language) -> None:
+    text = (
+        'Lee, the co-author of "Going Viral," about the spread of rumours online, said the days of a common story'
+        " were over."
+    )
+    assert [quote[:3] for quote in found(nlp, text)] == [("indirect", ["the days of a common story were over"], "said")]
+
+
+def test_the_writers_hedge_ending_in_a_cue_is_no_report(nlp: Language) -> None:
+    assert found(nlp, "It is too soon to say how deep the damage to the party might be.") == []
+    assert found(nlp, "Given his remarks on the pipeline, it's safe to say he is talking about the carbon tax.") == []
+    # Inside someone's report, the hedge is part of what they said.
+    assert found(nlp, "The premier said it was too early to say whether the deal would hold.") == [
+        ("indirect", ["it was too early to say whether the deal would hold"], "said", ["The premier"])
+    ]

@@ -362,11 +362,18 @@ _ADVERBIAL_MARKS = frozenset(
 )
 
 
+#: Subordinators of time opening an adverbial clause after the cue that the parser took for its complement.
+_TIME_MARKS = frozenset({"as", "while", "when", "whenever", "after", "before", "until", "once"})
+
+
 def _may_report(verb: Token, clause: Token) -> bool:
     """Whether a complement clause of the cue can be its report: not an adverbial clause before it ("While
     others blame X, she points to ..."), nor a clause across a line break (a headline run into the text)."""
     if clause.i < verb.i and any(m.dep_ == "mark" and m.lower_ in _ADVERBIAL_MARKS for m in clause.children):
         return False
+    opener = clause.left_edge
+    if clause.i > verb.i and opener.dep_ == "mark" and opener.head.i == clause.i and opener.lower_ in _TIME_MARKS:
+        return False  # `"...," he said as the crowd booed`: when he said it, not what
     lo, hi = sorted((verb.i, clause.left_edge.i if clause.i > verb.i else clause.right_edge.i))
     return "\n" not in verb.doc[lo:hi].text
 
@@ -396,8 +403,9 @@ def _interrupted_by_cue(verb: Token) -> list[Token]:
     first = verb.left_edge.i
     closing = any(t.is_quote for t in verb.doc[max(first - 1, 0) : verb.i])
     quoted = closing and not any(t.is_quote for t in after)
-    if quoted and words and _second_report(words[0]):
-        # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words.
+    if quoted and words and (_second_report(words[0]) or words[0].lower_ in _NOT_CONTINUING):
+        # `"Too much hate," she said, blaming ...`: the writer's account of what came with the words;
+        # `"...," he said, as the crowd booed`: of when they were said.
         return [t for t in clause if t.i < verb.i]
     return clause
 
@@ -584,6 +592,10 @@ def _as_clause(verb: Token, idiom: bool = False) -> bool:
     """ "as experts have pointed out": an "as" clause of a cue with no complement of its own; with
     `idiom`, one whose object is "it" ("as one resident put it")."""
     if verb.head.i == verb.i or not any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+        return False
+    if is_verb(verb.head) and verb.head.i < verb.i and not verb.doc[verb.left_edge.i - 1].is_punct:
+        # "the crowd cheered as he replied": when, not an aside on what was said (set off by a comma);
+        # a comparison ("not as large as he claimed") hangs on its adjective.
         return False
     objects = [c for c in verb.children if c.dep_ in ("ccomp", "dobj", "xcomp")]
     if idiom:

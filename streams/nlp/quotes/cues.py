@@ -139,6 +139,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
     if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(article, verb):
         return
+    if writers_hedge(verb):
+        return
     if "aspect" in frames and any(c.dep_ == "xcomp" for c in verb.children):
         return  # "will continue screening applicants", "continued to climb": how long, not what was said
     heads = subject_heads(verb, quoted=article.quoted)
@@ -221,6 +223,17 @@ def discourse_phrase(article: Article, verb: Token) -> bool:
     return tuple(t.lower_ for t in words) in lexicons.phrases("discourse_phrases.txt")
 
 
+def writers_hedge(verb: Token) -> bool:
+    """ "It is safe to say ...", "too soon to say whether ...": a fixed phrase (`hedges.txt`) ending in the
+    cue, the writer's hedge on their own claim; no one says anything."""
+    doc = verb.doc
+    for phrase in lexicons.phrases("hedges.txt"):
+        start = verb.i + 1 - len(phrase)
+        if start >= 0 and tuple(t.lower_ for t in doc[start : verb.i + 1]) == phrase:
+            return True
+    return False
+
+
 def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:
     """The content without the speaker and what stands between the speaker and the cue (`Joe Biden
     weighed in as well, telling ...`): a cue that inherits its subject can take the clause holding it."""
@@ -235,13 +248,25 @@ def naming_participle(verb: Token, frames: frozenset[str]) -> bool:
     """ "a show called "Brokers"", "what is today called "regenerative medicine"": a participle that
     names something (modifying a noun; or a naming verb in the passive, without an agent) reports
     nobody's words."""
+    if verb_of_verbless_sentence(verb):
+        return False
+    if verb.dep_ == "acl" and "name" in frames and _names_only(verb):
+        return True  # "a group called Citizens First": the small model tags the participle a past tense
     if verb.tag_ != "VBN":
         return False
     passive = any(c.dep_ == "auxpass" for c in verb.children)
     agent = any(c.dep_ == "agent" for c in verb.children)
-    if verb_of_verbless_sentence(verb):
-        return False
     return verb.dep_ == "acl" or ("name" in frames and passive and not agent)
+
+
+def _names_only(verb: Token) -> bool:
+    """A past participle right after its common noun (a comma between at most), with the name (its
+    predicative complement) and no object of its own: "a movement called X", "a blog, called "Feed","; not
+    after a name ("which its chief executive, Tim Cook, called "crap"": the parser lost the subject)."""
+    deps = {c.dep_ for c in verb.children}
+    between = verb.doc[verb.head.i + 1 : verb.i]
+    right_after = verb.head.pos_ == "NOUN" and verb.head.i < verb.i and all(t.is_punct for t in between)
+    return verb.tag_ in ("VBD", "VBN") and right_after and "oprd" in deps and not deps & {"dobj", "nsubj", "dative"}
 
 
 def verb_of_verbless_sentence(verb: Token) -> bool:

@@ -115,6 +115,14 @@ def _nested(text: str, i: int, mark: tuple[str, int], family: str, inner: str) -
     return inner == own or (not inner and _role(text, i, mark[0], mark[1], False) == "open")
 
 
+def _attribute_value_end(text: str, i: int) -> int | None:
+    """Just past the value of a markup attribute whose straight opening mark is at i (`author="x"`), or None."""
+    if text[i] != _STRAIGHT or not i or text[i - 1] != "=":
+        return None
+    close = text.find(_STRAIGHT, i + 1)  # the scan resumes past it: one pass over the text in all
+    return close + 1 if close >= 0 and text.find("\n", i, close) < 0 else None
+
+
 def double_quotations(text: str) -> list[Quotation]:
     """Spans of double quotation marks, pairing them left to right; never raises."""
     spans: list[Quotation] = []
@@ -150,6 +158,9 @@ def double_quotations(text: str) -> list[Quotation]:
         mark = _mark_at(text, i)
         if mark is None:
             i += 1
+            continue
+        if (value_end := _attribute_value_end(text, i)) is not None:
+            i = value_end  # `<tweet author="@mayor">`: markup left in the text, no quotation
             continue
         if open_at is not None and _nested(text, i, mark, family, inner):
             inner = "" if inner else _family(text, i)

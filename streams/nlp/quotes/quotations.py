@@ -119,13 +119,23 @@ def continues_previous(article: Article, q: Quotation, next_sentence_only: bool 
 def reported_by_nearby_cue(article: Article, q: Quotation) -> bool:
     """A cue verb near the quotation: joins the quote that cue already has, or makes a new one."""
     cue = nearby_cue(article, q)
-    if cue is None:
+    if cue is None or _in_speaker_phrase(article, q, cue):
         return False
     if joins_its_cue(article, q, cue):
         return True
     heads = speakers(article, subject_heads(cue, quoted=article.quoted), cue)
     add_fragments(article, [reported_around(article, q, cue)], cue, heads)
     return True
+
+
+def _in_speaker_phrase(article: Article, q: Quotation, cue: Token) -> bool:
+    """`Hemsley, the co-author of "Going Viral," said ...`: a quotation inside the cue's subject describes
+    the speaker (a title, a nickname); it is not what the cue reports."""
+    span = article.span(q.start, q.end)
+    if span is None:
+        return False
+    subjects = [c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < cue.i]
+    return any(s.left_edge.i < span.start and span.end - 1 <= s.right_edge.i for s in subjects)
 
 
 def joins_its_cue(article: Article, q: Quotation, cue: Token) -> bool:
