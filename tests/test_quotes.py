@@ -913,6 +913,42 @@ def test_a_consequence_after_a_closing_quotation_mark_stays_out_of_the_report(nl
     assert pieces(text, only(nlp, text)) == ['the budget would be "balanced,"']
 
 
+@pytest.mark.parametrize(
+    ("text", "quotation"),
+    [
+        # wire: the speaker's next act, a verb without a subject of its own
+        (
+            'The mayor wrote on Twitter, "The bridge will reopen by Friday," and shared a photo of the crews.',
+            '"The bridge will reopen by Friday,"',
+        ),
+        # British: the writer's reading of the words
+        (
+            'The chancellor told MPs, "The figures speak for themselves," presumably meaning the deficit had narrowed.',
+            '"The figures speak for themselves,"',
+        ),
+        # Canadian: when the words were said
+        ('The premier replied, "We\'ll see," when asked whether Ottawa would pay for the new line.', '"We\'ll see,"'),
+        # sports: a relative clause on the whole quotation
+        (
+            'The winger said, "It was the best goal of my career," which drew cheers from the crowd.',
+            '"It was the best goal of my career,"',
+        ),
+        # a noun phrase glossing the quoted words
+        (
+            'One placard read "SaveOurHarbour.ca," a website run by a group of fishermen in Nova Scotia.',
+            '"SaveOurHarbour.ca,"',
+        ),
+    ],
+)
+def test_narration_after_a_quotation_closed_on_a_comma_stays_out(nlp: Language, text: str, quotation: str) -> None:
+    assert pieces(text, only(nlp, text)) == [quotation]
+
+
+def test_a_participle_after_a_quoted_phrase_inside_the_report_stays_in_it(nlp: Language) -> None:
+    text = 'The union said the workers were "well-paid," earning between $40,000 and $60,000 a year.'
+    assert pieces(text, only(nlp, text)) == ['the workers were "well-paid," earning between $40,000 and $60,000 a year']
+
+
 def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:
     text = 'He said he was not advocating violence, only a "loud voice."'
     assert pieces(text, only(nlp, text)) == ['he was not advocating violence, only a "loud voice."']

@@ -577,6 +577,40 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
 
 
+def _narration_after_quotation(ordered: Sequence[Token]) -> int | None:
+    """Where the writer's narration starts after content that opens with a quotation closing on a comma
+    inside its mark, or None: `"It's time to go," and shared a link`, `"...," presumably meaning ...`,
+    `"...," who proceeded to ...`, `"...," a website linked to ...`. The quotation is all the speaker
+    said; a clause with a subject of its own (`"...," and donations began to pick up`) or a phrase that
+    goes on with the quoted sentence is not cut."""
+    doc = ordered[0].doc
+    # The opening mark: the content's first token, or right before it (the parser hung it on the cue).
+    first = ordered[0] if ordered[0].is_quote or ordered[0].i == 0 else doc[ordered[0].i - 1]
+    closing = next((t for t in doc[first.i + 1 : ordered[-1].i + 1] if t.is_quote), None)
+    if not first.is_quote or first.whitespace_ or closing is None or closing.i + 2 >= len(doc):
+        return None
+    if doc[closing.i - 1].text != ",":
+        return None
+    opener = doc[closing.i + 1]
+    if opener.dep_ == "cc":
+        opener = doc[opener.i + 1]
+    tok = opener
+    while tok.head.i != tok.i and tok.head.left_edge.i == opener.i:
+        tok = tok.head
+    last_word = next(t.i for t in reversed(ordered) if not t.is_punct or t.is_quote)
+    if tok.left_edge.i != opener.i or tok.right_edge.i < last_word:
+        return None
+    narration = (
+        _trailing_participle(tok)
+        # `"...," which drew cheers`: the parser reads a relative on the whole quotation as any clause.
+        or (tok.dep_ in ("relcl", "advcl", "ccomp") and opener.lower_ in ("who", "which"))
+        or (tok.dep_ == "advcl" and opener.lower_ == "when")  # `"We'll see," when asked whether ...`
+        or (tok.pos_ == "NOUN" and opener.lower_ in ("a", "an") and opener.head.i == tok.i)
+        or (tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ") and not _has_subject(tok))
+    )
+    return closing.i + 1 if narration else None
+
+
 def _medium_after_quotation(tok: Token) -> bool:
     """`called the plan "a disgrace" in a statement`: where the quoted words were said, after them."""
     doc = tok.doc
@@ -662,7 +696,7 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         return ordered
     present = {t.i for t in ordered}
     last = ordered[-1].i
-    cut = None
+    cut = _narration_after_quotation(ordered)
     for tok in ordered:
         if tok.i == ordered[0].i:
             continue
