@@ -903,6 +903,20 @@ def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Lan
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]
 
 
+def test_a_noun_phrase_the_parser_made_a_second_complement_stays_out_of_the_report(nlp: Language) -> None:
+    text = (
+        'The manager shrugged off the boos, saying the fans would "come around" by the spring, a swipe at the critics.'
+    )
+    assert pieces(text, only(nlp, text)) == ['the fans would "come around" by the spring']
+
+
+def test_a_quoted_noun_phrase_after_the_report_is_the_speakers(nlp: Language) -> None:
+    text = (
+        'The mayor says he is distressed by the campaign -- "an outrage and an insult to voters" -- and may run again.'
+    )
+    assert pieces(text, only(nlp, text)) == ['he is distressed by the campaign -- "an outrage and an insult to voters"']
+
+
 def test_a_reaction_the_report_drew_stays_out_of_it(nlp: Language) -> None:
     text = "The minister said the pipeline would be built by 2030, drawing a sharp reply from the opposition."
     assert pieces(text, only(nlp, text)) == ["the pipeline would be built by 2030"]

@@ -459,7 +459,12 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
         # "said A, but that B": a second complement, its "that" says so.
         second = c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-        if c.dep_ == "ccomp" or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+        # ", a swipe at ...", "- a proposal he has raised before": a noun phrase after the report, the
+        # writer's gloss though the parser made it a second complement.
+        gloss = c.pos_ == "NOUN" and doc[first_word].lower_ in ("a", "an") and doc[first_word].head.i == c.i
+        # (One in quotation marks is the speaker's words: `distressed -- "an outrage" -- that ...`.)
+        gloss = gloss and not any(t.is_quote for t in gap)
+        if (c.dep_ == "ccomp" and not gloss) or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
             clauses.append(c)
         else:
             break
