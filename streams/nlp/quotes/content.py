@@ -616,6 +616,31 @@ def _narration_after_quotation(ordered: Sequence[Token]) -> int | None:
     return closing.i + 1 if narration else None
 
 
+#: The most tokens a comparison's comma follows the figure it measures by ("$1.78 a share, well above").
+_FIGURE_TOKENS = 6
+#: The longest phrase in comparisons.txt, in words.
+_COMPARISON_WORDS = 3
+
+
+def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
+    """Where a comparison the writer set after a figure starts (its comma), or None: `reported a profit
+    of $1.78 a share, well above the $1.11 that analysts expected` (data/comparisons.txt)."""
+    comparisons = lexicons.phrases("comparisons.txt")
+    doc = ordered[0].doc
+    for comma in ordered[1:]:
+        if comma.text != "," or comma.i + 1 >= len(doc):
+            continue
+        start = comma.i + 1
+        if doc[start].pos_ == "ADV" and doc[start].lower_ not in ("above", "below"):
+            start += 1  # "well above", "far below"
+        words = tuple(t.lower_ for t in doc[start : start + _COMPARISON_WORDS])
+        if words[:2] == ("above", "all") or not any(words[:n] in comparisons for n in range(1, len(words) + 1)):
+            continue
+        if any(t.like_num for t in doc[max(comma.i - _FIGURE_TOKENS, 0) : comma.i]):
+            return comma.i
+    return None
+
+
 def _medium_after_quotation(tok: Token) -> bool:
     """`called the plan "a disgrace" in a statement`: where the quoted words were said, after them."""
     doc = tok.doc
@@ -701,7 +726,8 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         return ordered
     present = {t.i for t in ordered}
     last = ordered[-1].i
-    cut = _narration_after_quotation(ordered)
+    cuts = [c for c in (_narration_after_quotation(ordered), _comparison_after_figure(ordered)) if c is not None]
+    cut = min(cuts, default=None)
     for tok in ordered:
         if tok.i == ordered[0].i:
             continue
