@@ -538,6 +538,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         # who died ...") it goes on with what the speaker said, unless it reports words of its own.
         or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
         or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
+        # ", for whom he was to host a dinner": a relative after its preposition, about a name.
+        or (_pied_piped(doc, start) and tok.head.pos_ == "PROPN")
     )
     report = _trailing_participle(tok) and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
@@ -639,6 +641,11 @@ def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
         if any(t.like_num for t in doc[max(comma.i - _FIGURE_TOKENS, 0) : comma.i]):
             return comma.i
     return None
+
+
+def _pied_piped(doc: Doc, start: int) -> bool:
+    """A relative clause opening with a preposition and its pronoun (", with whom ...", ", in which ...")."""
+    return doc[start].pos_ == "ADP" and start + 1 < len(doc) and doc[start + 1].lower_ in ("whom", "which")
 
 
 def _medium_after_quotation(tok: Token) -> bool:
