@@ -910,6 +910,24 @@ def test_a_noun_phrase_the_parser_made_a_second_complement_stays_out_of_the_repo
     assert pieces(text, only(nlp, text)) == ['the fans would "come around" by the spring']
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            'The premier said some families would pay "slightly more" in taxes, an acknowledgment the opposition '
+            "quickly seized on.",
+            'some families would pay "slightly more" in taxes',
+        ),
+        (
+            "The coach said the team would be back at practice on Wednesday morning, a clear message to his players.",
+            "the team would be back at practice on Wednesday morning",
+        ),
+    ],
+)
+def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: str, content: str) -> None:
+    assert pieces(text, only(nlp, text)) == [content]
+
+
 def test_a_quoted_noun_phrase_after_the_report_is_the_speakers(nlp: Language) -> None:
     text = (
         'The mayor says he is distressed by the campaign -- "an outrage and an insult to voters" -- and may run again.'

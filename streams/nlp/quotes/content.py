@@ -561,9 +561,14 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # "his achievement, the health law", ", particularly refugees"), or a number, is what the speaker meant.
     indefinite = doc[start].lower_ in ("a", "an", "another", "something")
     appos = tok.dep_ == "appos" and (indefinite or tok.head.pos_ == "PROPN")
+    # ", a charge the party denied", ", a request not always honored": an indefinite noun of saying after the
+    # report is the writer's label for it, whatever the parser hung it on.
+    label = tok.pos_ == "NOUN" and tok.dep_ != "conj" and tok.lemma_.lower() in cues
+    label = label and doc[start].lower_ in ("a", "an") and doc[start].head == tok
+    label = label and start > 0 and doc[start - 1].text == ","
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
-    if relative or report or consequence or contrast or gloss or appos or source:
+    if relative or report or consequence or contrast or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
