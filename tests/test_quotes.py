@@ -928,6 +928,14 @@ def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: s
     assert pieces(text, only(nlp, text)) == [content]
 
 
+def test_what_the_speaker_did_next_after_the_quoted_words_stays_out(nlp: Language) -> None:
+    text = (
+        "On Monday, the mayor groused to a crowd in Halifax that the network "
+        '"does not treat me properly" before floating the idea that it should pay him.'
+    )
+    assert pieces(text, only(nlp, text)) == ['that the network "does not treat me properly"']
+
+
 def test_a_quoted_noun_phrase_after_the_report_is_the_speakers(nlp: Language) -> None:
     text = (
         'The mayor says he is distressed by the campaign -- "an outrage and an insult to voters" -- and may run again.'

@@ -547,7 +547,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
         # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
         return start
-    if _medium_after_quotation(tok):
+    if _medium_after_quotation(tok) or _next_act_after_quotation(tok):
         return start
     # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
@@ -651,6 +651,17 @@ def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
 def _pied_piped(doc: Doc, start: int) -> bool:
     """A relative clause opening with a preposition and its pronoun (", with whom ...", ", in which ...")."""
     return doc[start].pos_ == "ADP" and start + 1 < len(doc) and doc[start + 1].lower_ in ("whom", "which")
+
+
+def _next_act_after_quotation(tok: Token) -> bool:
+    """`groused that the network "doesn't treat me properly" before floating the idea ...`: what the speaker
+    did before or after the quoted words, told by the writer right after the closing mark."""
+    doc = tok.doc
+    start = tok.left_edge.i
+    if tok.dep_ != "prep" or tok.lower_ not in ("before", "after") or start != tok.i or start < 1:
+        return False
+    closing = doc[start - 1].is_quote and bool(doc[start - 1].whitespace_)
+    return closing and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in tok.children)
 
 
 def _medium_after_quotation(tok: Token) -> bool:
