@@ -911,6 +911,72 @@ def test_a_noun_phrase_the_writer_sets_after_the_report_stays_out_of_it(nlp: Lan
     assert pieces(text, only(nlp, text)) == ["its revenue rose to $557 million last year"]
 
 
+def test_a_noun_phrase_the_parser_made_a_second_complement_stays_out_of_the_report(nlp: Language) -> None:
+    text = (
+        'The manager shrugged off the boos, saying the fans would "come around" by the spring, a swipe at the critics.'
+    )
+    assert pieces(text, only(nlp, text)) == ['the fans would "come around" by the spring']
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            'The premier said some families would pay "slightly more" in taxes, an acknowledgment the opposition '
+            "quickly seized on.",
+            'some families would pay "slightly more" in taxes',
+        ),
+        (
+            "The coach said the team would be back at practice on Wednesday morning, a clear message to his players.",
+            "the team would be back at practice on Wednesday morning",
+        ),
+    ],
+)
+def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: str, content: str) -> None:
+    assert pieces(text, only(nlp, text)) == [content]
+
+
+def test_what_the_speaker_did_next_after_the_quoted_words_stays_out(nlp: Language) -> None:
+    text = (
+        "On Monday, the mayor groused to a crowd in Halifax that the network "
+        '"does not treat me properly" before floating the idea that it should pay him.'
+    )
+    assert pieces(text, only(nlp, text)) == ['that the network "does not treat me properly"']
+
+
+def test_a_quoted_noun_phrase_after_the_report_is_the_speakers(nlp: Language) -> None:
+    text = (
+        'The mayor says he is distressed by the campaign -- "an outrage and an insult to voters" -- and may run again.'
+    )
+    assert pieces(text, only(nlp, text)) == ['he is distressed by the campaign -- "an outrage and an insult to voters"']
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The bank reported a profit of $1.78 per share, well above the $1.11 a share that analysts expected.",
+            "a profit of $1.78 per share",
+        ),
+        (
+            "The club said attendance fell to 12,000 a game, far below the 20,000 it needs to break even.",
+            "attendance fell to 12,000 a game",
+        ),
+        # a change over time is often the source's own figure
+        (
+            "Statistics Canada said the jobless rate rose to 7.2 per cent, up from 6.9 per cent in March.",
+            "the jobless rate rose to 7.2 per cent, up from 6.9 per cent in March",
+        ),
+        (
+            "She said 3 schools would stay open, above all for the families who depend on them.",
+            "3 schools would stay open, above all for the families who depend on them",
+        ),
+    ],
+)
+def test_a_comparison_the_writer_sets_after_a_figure_stays_out(nlp: Language, text: str, content: str) -> None:
+    assert pieces(text, only(nlp, text)) == [content]
+
+
 def test_a_reaction_the_report_drew_stays_out_of_it(nlp: Language) -> None:
     text = "The minister said the pipeline would be built by 2030, drawing a sharp reply from the opposition."
     assert pieces(text, only(nlp, text)) == ["the pipeline would be built by 2030"]
@@ -919,6 +985,42 @@ def test_a_reaction_the_report_drew_stays_out_of_it(nlp: Language) -> None:
 def test_a_consequence_after_a_closing_quotation_mark_stays_out_of_the_report(nlp: Language) -> None:
     text = 'The premier said the budget would be "balanced," sparking doubts among economists.'
     assert pieces(text, only(nlp, text)) == ['the budget would be "balanced,"']
+
+
+@pytest.mark.parametrize(
+    ("text", "quotation"),
+    [
+        # wire: the speaker's next act, a verb without a subject of its own
+        (
+            'The mayor wrote on Twitter, "The bridge will reopen by Friday," and shared a photo of the crews.',
+            '"The bridge will reopen by Friday,"',
+        ),
+        # British: the writer's reading of the words
+        (
+            'The chancellor told MPs, "The figures speak for themselves," presumably meaning the deficit had narrowed.',
+            '"The figures speak for themselves,"',
+        ),
+        # Canadian: when the words were said
+        ('The premier replied, "We\'ll see," when asked whether Ottawa would pay for the new line.', '"We\'ll see,"'),
+        # sports: a relative clause on the whole quotation
+        (
+            'The winger said, "It was the best goal of my career," which drew cheers from the crowd.',
+            '"It was the best goal of my career,"',
+        ),
+        # a noun phrase glossing the quoted words
+        (
+            'One placard read "SaveOurHarbour.ca," a website run by a group of fishermen in Nova Scotia.',
+            '"SaveOurHarbour.ca,"',
+        ),
+    ],
+)
+def test_narration_after_a_quotation_closed_on_a_comma_stays_out(nlp: Language, text: str, quotation: str) -> None:
+    assert pieces(text, only(nlp, text)) == [quotation]
+
+
+def test_a_participle_after_a_quoted_phrase_inside_the_report_stays_in_it(nlp: Language) -> None:
+    text = 'The union said the workers were "well-paid," earning between $40,000 and $60,000 a year.'
+    assert pieces(text, only(nlp, text)) == ['the workers were "well-paid," earning between $40,000 and $60,000 a year']
 
 
 def test_quoted_words_after_an_apposition_comma_stay_in_the_report(nlp: Language) -> None:

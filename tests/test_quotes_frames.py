@@ -912,6 +912,20 @@ def test_a_which_clause_about_a_name_is_the_writers_background(nlp: Language) ->
     assert found(nlp, text) == [("indirect", ["she would campaign for Ms. Smith in Manitoba"], "said", ["The senator"])]
 
 
+def test_a_relative_clause_after_its_preposition_about_a_name_is_the_writers_background(nlp: Language) -> None:
+    text = "The senator said he is partial to Jane Doe, for whom he will host a fundraiser in Calgary on Thursday."
+    assert found(nlp, text) == [("indirect", ["he is partial to Jane Doe"], "said", ["The senator"])]
+    text = "The union said the talks had stalled over the pension plan, for which members have waited years."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["the talks had stalled over the pension plan, for which members have waited years"],
+            "said",
+            ["The union"],
+        )
+    ]
+
+
 def test_a_which_clause_about_a_common_noun_stays_with_the_report(nlp: Language) -> None:
     text = "The minister said the cuts would hit the budget, which had already been trimmed twice."
     assert found(nlp, text) == [

@@ -102,8 +102,9 @@ def without_asides(article: Article, content: Sequence[Token]) -> list[Token]:
     """Drop a trailing aside unless it is inside quotation marks (then it is the speaker's)."""
     kept = drop_asides(content, article.cues)
     if len(kept) < len(content) and kept:
-        cut = kept[-1].idx + len(kept[-1].text)
-        if article.marks.overlapping(cut, cut + 2):
+        # The first word dropped: inside quotation marks, the aside is the speaker's.
+        cut = min((t for t in content if t.i > kept[-1].i), key=lambda t: t.i).idx
+        if article.marks.overlapping(cut, cut + 1):
             return list(content)
         # `he was not advocating violence, only a "loud voice."`: quoted words are the speaker's.
         last = max(content, key=lambda t: t.i)

@@ -661,7 +661,12 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
         # "said A, but that B": a second complement, its "that" says so.
         second = c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-        if c.dep_ == "ccomp" or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
+        # ", a swipe at ...", "- a proposal he has raised before": a noun phrase after the report, the
+        # writer's gloss though the parser made it a second complement.
+        gloss = c.pos_ == "NOUN" and doc[first_word].lower_ in ("a", "an") and doc[first_word].head.i == c.i
+        # (One in quotation marks is the speaker's words: `distressed -- "an outrage" -- that ...`.)
+        gloss = gloss and not any(t.is_quote for t in gap)
+        if (c.dep_ == "ccomp" and not gloss) or second or (c.dep_ == "conj" and not subject and is_verb(c) and listed):
             clauses.append(c)
         else:
             break
@@ -735,6 +740,8 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
         # who died ...") it goes on with what the speaker said, unless it reports words of its own.
         or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
         or (doc[start].lower_ == "which" and (holds_report(tok, cues) or tok.head.pos_ == "PROPN"))
+        # ", for whom he was to host a dinner": a relative after its preposition, about a name.
+        or (_pied_piped(doc, start) and tok.head.pos_ == "PROPN")
     )
     report = _trailing_participle(tok) and tok.lemma_.lower() in cues
     # ", putting them ahead of ...", ", sparking fears ...": the writer's account of the consequences.
@@ -742,7 +749,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     if (report or consequence) and start >= 2 and doc[start - 1].is_quote and doc[start - 2].text == ",":
         # `... was "incognito," sparking ...`: the comma is inside the closing quotation mark.
         return start
-    if _medium_after_quotation(tok):
+    if _medium_after_quotation(tok) or _next_act_after_quotation(tok):
         return start
     # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
@@ -756,9 +763,14 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # "his achievement, the health law", ", particularly refugees"), or a number, is what the speaker meant.
     indefinite = doc[start].lower_ in ("a", "an", "another", "something")
     appos = tok.dep_ == "appos" and (indefinite or tok.head.pos_ == "PROPN")
+    # ", a charge the party denied", ", a request not always honored": an indefinite noun of saying after the
+    # report is the writer's label for it, whatever the parser hung it on.
+    label = tok.pos_ == "NOUN" and tok.dep_ != "conj" and tok.lemma_.lower() in cues
+    label = label and doc[start].lower_ in ("a", "an") and doc[start].head == tok
+    label = label and start > 0 and doc[start - 1].text == ","
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
-    if relative or report or consequence or contrast or gloss or appos or source:
+    if relative or report or consequence or contrast or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
@@ -777,6 +789,81 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     if comma >= 1 and doc[comma].is_quote and doc[comma - 1].text == ",":
         return start  # `... "out of business," while ...`: the comma inside the closing mark; keep the mark
     return comma if comma >= 0 and doc[comma].text in (",", ";", "—", "--") else None
+
+
+def _narration_after_quotation(ordered: Sequence[Token]) -> int | None:
+    """Where the writer's narration starts after content that opens with a quotation closing on a comma
+    inside its mark, or None: `"It's time to go," and shared a link`, `"...," presumably meaning ...`,
+    `"...," who proceeded to ...`, `"...," a website linked to ...`. The quotation is all the speaker
+    said; a clause with a subject of its own (`"...," and donations began to pick up`) or a phrase that
+    goes on with the quoted sentence is not cut."""
+    doc = ordered[0].doc
+    # The opening mark: the content's first token, or right before it (the parser hung it on the cue).
+    first = ordered[0] if ordered[0].is_quote or ordered[0].i == 0 else doc[ordered[0].i - 1]
+    closing = next((t for t in doc[first.i + 1 : ordered[-1].i + 1] if t.is_quote), None)
+    if not first.is_quote or first.whitespace_ or closing is None or closing.i + 2 >= len(doc):
+        return None
+    if doc[closing.i - 1].text != ",":
+        return None
+    opener = doc[closing.i + 1]
+    if opener.dep_ == "cc":
+        opener = doc[opener.i + 1]
+    tok = opener
+    while tok.head.i != tok.i and tok.head.left_edge.i == opener.i:
+        tok = tok.head
+    last_word = next(t.i for t in reversed(ordered) if not t.is_punct or t.is_quote)
+    if tok.left_edge.i != opener.i or tok.right_edge.i < last_word:
+        return None
+    narration = (
+        _trailing_participle(tok)
+        # `"...," which drew cheers`: the parser reads a relative on the whole quotation as any clause.
+        or (tok.dep_ in ("relcl", "advcl", "ccomp") and opener.lower_ in ("who", "which"))
+        or (tok.dep_ == "advcl" and opener.lower_ == "when")  # `"We'll see," when asked whether ...`
+        or (tok.pos_ == "NOUN" and opener.lower_ in ("a", "an") and opener.head.i == tok.i)
+        or (tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ") and not _has_subject(tok))
+    )
+    return closing.i + 1 if narration else None
+
+
+#: The most tokens a comparison's comma follows the figure it measures by ("$1.78 a share, well above").
+_FIGURE_TOKENS = 6
+#: The longest phrase in comparisons.txt, in words.
+_COMPARISON_WORDS = 3
+
+
+def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
+    """Where a comparison the writer set after a figure starts (its comma), or None: `reported a profit
+    of $1.78 a share, well above the $1.11 that analysts expected` (data/comparisons.txt)."""
+    comparisons = lexicons.phrases("comparisons.txt")
+    doc = ordered[0].doc
+    for comma in ordered[1:]:
+        if comma.text != "," or comma.i + 1 >= len(doc):
+            continue
+        start = comma.i + 1
+        if doc[start].pos_ == "ADV" and doc[start].lower_ not in ("above", "below"):
+            start += 1  # "well above", "far below"
+        words = tuple(t.lower_ for t in doc[start : start + _COMPARISON_WORDS])
+        if words[:2] == ("above", "all") or not any(words[:n] in comparisons for n in range(1, len(words) + 1)):
+            continue
+        if any(t.like_num for t in doc[max(comma.i - _FIGURE_TOKENS, 0) : comma.i]):
+            return comma.i
+    return None
+
+
+def _pied_piped(doc: Doc, start: int) -> bool:
+    """A relative clause opening with a preposition and its pronoun (", with whom ...", ", in which ...")."""
+    return doc[start].pos_ == "ADP" and start + 1 < len(doc) and doc[start + 1].lower_ in ("whom", "which")
+
+
+def _next_act_after_quotation(tok: Token) -> bool:
+    """`groused that the network "doesn't treat me properly" before floating the idea ...`: what the speaker
+    did before or after the quoted words, told by the writer right after the closing mark."""
+    doc = tok.doc
+    start = tok.left_edge.i
+    if tok.dep_ != "prep" or tok.lower_ not in ("before", "after") or start != tok.i or start < 1:
+        return False
+    closing = doc[start - 1].is_quote and bool(doc[start - 1].whitespace_)
+    return closing and any(c.dep_ == "pcomp" and c.tag_ == "VBG" for c in tok.children)
 
 
 def _medium_after_quotation(tok: Token) -> bool:
@@ -867,7 +954,8 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         return ordered
     present = {t.i for t in ordered}
     last = ordered[-1].i
-    cut = None
+    cuts = [c for c in (_narration_after_quotation(ordered), _comparison_after_figure(ordered)) if c is not None]
+    cut = min(cuts, default=None)
     for tok in ordered:
         if tok.i == ordered[0].i:
             continue
