@@ -1550,3 +1550,17 @@ def test_the_writers_hedge_ending_in_a_cue_is_no_report(nlp: Language) -> None:
     assert found(nlp, "The premier said it was too early to say whether the deal would hold.") == [
         ("indirect", ["it was too early to say whether the deal would hold"], "said", ["The premier"])
     ]
+
+
+def test_a_second_cue_after_a_quoted_phrase_has_its_own_report(nlp: Language) -> None:
+    text = (
+        'Jones celebrated in Ohio with supporters, declaring it "a great night for the campaign" '
+        "and said it was another step closer to winning."
+    )
+    assert found(nlp, text) == [
+        ("mixed", ['it "a great night for the campaign"'], "declaring", ["Jones"]),
+        ("indirect", ["it was another step closer to winning"], "said", ["Jones"]),
+    ]
+    # Not a cue: the quoted phrase's sentence goes on with the report.
+    text = 'The union urged the council to "act now" and consider sanctions.'
+    assert found(nlp, text)[0][1] == ['the council to "act now" and consider sanctions']

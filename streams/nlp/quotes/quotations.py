@@ -244,12 +244,26 @@ def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
     if article.text[q.start + 1 : q.start + 2].isupper() or article.doc[span.start - 1].text in (":", ","):
         return q.start, q.end  # `said: "We ..."`, `said, "We ...": a quote of its own
     end = min(sent.end, cue.i + 1 + MAX_CUE_SENTENCE_TOKENS)
+    end = _second_report_after(article, span.end, end) or end
     tokens = [t for t in article.doc[cue.i + 1 : end] if not _cue_phrase(t, cue)]
     tokens = without_asides(article, in_paragraph(article, tokens, cue.idx))
     trimmed = trim(tokens)
     if trimmed is None or trimmed[0] > q.start:
         return q.start, q.end
     return trimmed[0], max(trimmed[1], q.end)
+
+
+def _second_report_after(article: Article, start: int, end: int) -> int | None:
+    """`declaring it "a great night" and said it was ...`: after the quotation, a cue verb joined by "and" is
+    a second act of saying with its own report; the rest of the sentence stops before it."""
+    doc = article.doc
+    for tok in doc[start:end]:
+        if tok.lower_ != "and" or tok.i + 1 >= end or article.quoted(tok):
+            continue
+        verb = doc[tok.i + 1]
+        if is_verb(verb) and verb.lemma_.lower() in article.cues and not article.quoted(verb):
+            return tok.i
+    return None
 
 
 def _cue_phrase(tok: Token, cue: Token) -> bool:
