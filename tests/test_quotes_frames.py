@@ -1564,3 +1564,11 @@ def test_a_second_cue_after_a_quoted_phrase_has_its_own_report(nlp: Language) ->
     # Not a cue: the quoted phrase's sentence goes on with the report.
     text = 'The union urged the council to "act now" and consider sanctions.'
     assert found(nlp, text)[0][1] == ['the council to "act now" and consider sanctions']
+
+
+def test_a_next_act_hung_on_the_objects_complement_is_a_report_of_its_own(nlp: Language) -> None:
+    text = 'He called it "shameful" and called on leaders "not to feed that dark impulse inside of us."'
+    assert [(kind, content) for kind, content, _, _ in found(nlp, text)] == [
+        ("mixed", ['it "shameful"']),
+        ("mixed", ['leaders "not to feed that dark impulse inside of us."']),
+    ]
