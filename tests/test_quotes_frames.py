@@ -1572,3 +1572,19 @@ def test_a_next_act_hung_on_the_objects_complement_is_a_report_of_its_own(nlp: L
         ("mixed", ['it "shameful"']),
         ("mixed", ['leaders "not to feed that dark impulse inside of us."']),
     ]
+
+
+def test_a_quotation_after_an_adding_clause_goes_on_with_what_was_added(nlp: Language) -> None:
+    text = (
+        '"We have work to do," the coach said, adding that the team had trained hard all week. '
+        '"Nobody wins this league on talent alone."'
+    )
+    assert found(nlp, text) == [
+        ("direct", ['"We have work to do,"'], "said", ["the coach"]),
+        (
+            "mixed",
+            ["that the team had trained hard all week", '"Nobody wins this league on talent alone."'],
+            "adding",
+            ["the coach"],
+        ),
+    ]

@@ -112,8 +112,20 @@ def continues_previous(article: Article, q: Quotation, next_sentence_only: bool 
         return False
     if next_sentence_only and q.start < sent_end:
         return False
-    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    article.add_fragment(_participle_report_after(article, previous, q.start), (q.start, q.end), (q.start, q.end))
     return True
+
+
+def _participle_report_after(article: Article, previous: Candidate, offset: int) -> Candidate:
+    """`"A," she said, adding that B. "C."`: the quotation after the cue's sentence goes on with what she
+    added, the report of an "adding" the cue itself governs, not with A."""
+    later = article.latest_before(offset)
+    if later is None or later is previous or later.cue is None or previous.cue is None or later.end <= previous.end:
+        return previous
+    adding, cue = later.cue, previous.cue
+    if adding.lemma_.lower() != "add" or adding.tag_ != "VBG" or adding.head.i != cue.i:
+        return previous
+    return later if offset >= article.sentence_of(cue).end_char else previous
 
 
 def reported_by_nearby_cue(article: Article, q: Quotation) -> bool:
