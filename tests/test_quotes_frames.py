@@ -1588,3 +1588,14 @@ def test_a_quotation_after_an_adding_clause_goes_on_with_what_was_added(nlp: Lan
             ["the coach"],
         ),
     ]
+
+
+def test_according_to_after_a_question_the_parser_split_off_reports_the_quotation_too(nlp: Language) -> None:
+    text = (
+        '"Is this a priority because it is an election year?" the senator asked at a news conference, '
+        "according to the Ottawa Citizen."
+    )
+    reports = {cue: content for _, content, cue, _ in found(nlp, text)}
+    assert reports["according"] == [
+        '"Is this a priority because it is an election year?" the senator asked at a news conference'
+    ]
