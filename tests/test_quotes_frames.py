@@ -1550,3 +1550,52 @@ def test_the_writers_hedge_ending_in_a_cue_is_no_report(nlp: Language) -> None:
     assert found(nlp, "The premier said it was too early to say whether the deal would hold.") == [
         ("indirect", ["it was too early to say whether the deal would hold"], "said", ["The premier"])
     ]
+
+
+def test_a_second_cue_after_a_quoted_phrase_has_its_own_report(nlp: Language) -> None:
+    text = (
+        'Jones celebrated in Ohio with supporters, declaring it "a great night for the campaign" '
+        "and said it was another step closer to winning."
+    )
+    assert found(nlp, text) == [
+        ("mixed", ['it "a great night for the campaign"'], "declaring", ["Jones"]),
+        ("indirect", ["it was another step closer to winning"], "said", ["Jones"]),
+    ]
+    # Not a cue: the quoted phrase's sentence goes on with the report.
+    text = 'The union urged the council to "act now" and consider sanctions.'
+    assert found(nlp, text)[0][1] == ['the council to "act now" and consider sanctions']
+
+
+def test_a_next_act_hung_on_the_objects_complement_is_a_report_of_its_own(nlp: Language) -> None:
+    text = 'He called it "shameful" and called on leaders "not to feed that dark impulse inside of us."'
+    assert [(kind, content) for kind, content, _, _ in found(nlp, text)] == [
+        ("mixed", ['it "shameful"']),
+        ("mixed", ['leaders "not to feed that dark impulse inside of us."']),
+    ]
+
+
+def test_a_quotation_after_an_adding_clause_goes_on_with_what_was_added(nlp: Language) -> None:
+    text = (
+        '"We have work to do," the coach said, adding that the team had trained hard all week. '
+        '"Nobody wins this league on talent alone."'
+    )
+    assert found(nlp, text) == [
+        ("direct", ['"We have work to do,"'], "said", ["the coach"]),
+        (
+            "mixed",
+            ["that the team had trained hard all week", '"Nobody wins this league on talent alone."'],
+            "adding",
+            ["the coach"],
+        ),
+    ]
+
+
+def test_according_to_after_a_question_the_parser_split_off_reports_the_quotation_too(nlp: Language) -> None:
+    text = (
+        '"Is this a priority because it is an election year?" the senator asked at a news conference, '
+        "according to the Ottawa Citizen."
+    )
+    reports = {cue: content for _, content, cue, _ in found(nlp, text)}
+    assert reports["according"] == [
+        '"Is this a priority because it is an election year?" the senator asked at a news conference'
+    ]

@@ -929,6 +929,8 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
         return True
     if tok.lemma_.lower() not in cues:
         return False
+    if _act_hung_on_complement(tok):
+        return True
     if coordinated_with_report(tok):
         # "says he spoke to her and asked ...": a past tense after a present cue goes on with the reported
         # past; the speaker's next act would share the cue's tense.
@@ -945,6 +947,14 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
         return head.tag_ != "VBG" and head.head.tag_ == "VBG"
     did = any(c.dep_ == "aux" and c.lower_ == "did" for c in tok.children)
     return tok.tag_ == "VB" and did and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
+
+
+def _act_hung_on_complement(tok: Token) -> bool:
+    """`called it "shameful" and called on leaders ...`: a finite verb without a subject that the parser
+    coordinated with the object's complement (an adjective or a noun) is the speaker's next act."""
+    if tok.dep_ != "conj" or tok.tag_ not in ("VBD", "VBZ") or _has_subject(tok):
+        return False
+    return tok.head.pos_ in ("ADJ", "NOUN", "PROPN") and tok.head.dep_ in ("oprd", "dobj", "attr", "acomp")
 
 
 def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> list[Token]:

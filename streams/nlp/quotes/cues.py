@@ -432,7 +432,7 @@ def _sentence_around(article: Article, according: Token, to: Token) -> list[Toke
         and doc[first - 1].text == ","
     ):
         colons = [t.i for t in doc[sentence.start : first] if t.text == ":"]
-        start = colons[-1] + 1 if colons else sentence.start
+        start = colons[-1] + 1 if colons else _quotation_split_off(article, sentence.start)
         return list(doc[start : first - 1])
     if not before and last + 1 < sentence.end and doc[last + 1].text == ",":
         start = last + 2
@@ -445,6 +445,20 @@ def _sentence_around(article: Article, according: Token, to: Token) -> list[Toke
                 start = comma + 1
         return list(doc[start : sentence.end])
     return []
+
+
+def _quotation_split_off(article: Article, start: int) -> int:
+    """`"... an election year?" the senator asked, according to X.`: the parser ended a sentence at the
+    question or exclamation closing the quotation; the quotation its reporting clause follows is part of
+    the sentence an "according to" reports. Else start itself."""
+    doc = article.doc
+    if start < 2 or not doc[start - 1].is_quote or doc[start - 2].text not in ("?", "!"):
+        return start
+    found = article.marks.overlapping(doc[start - 1].idx, doc[start - 1].idx + 1)
+    if not found or found[-1].end > doc[start].idx:
+        return start
+    opening = article.span(found[-1].start, found[-1].end)
+    return opening.start if opening is not None else start
 
 
 _RELATIVIZERS = frozenset({"who", "whom", "whose", "which", "where", "when", "that"})

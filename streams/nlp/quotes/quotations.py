@@ -112,8 +112,20 @@ def continues_previous(article: Article, q: Quotation, next_sentence_only: bool 
         return False
     if next_sentence_only and q.start < sent_end:
         return False
-    article.add_fragment(previous, (q.start, q.end), (q.start, q.end))
+    article.add_fragment(_participle_report_after(article, previous, q.start), (q.start, q.end), (q.start, q.end))
     return True
+
+
+def _participle_report_after(article: Article, previous: Candidate, offset: int) -> Candidate:
+    """`"A," she said, adding that B. "C."`: the quotation after the cue's sentence goes on with what she
+    added, the report of an "adding" the cue itself governs, not with A."""
+    later = article.latest_before(offset)
+    if later is None or later is previous or later.cue is None or previous.cue is None or later.end <= previous.end:
+        return previous
+    adding, cue = later.cue, previous.cue
+    if adding.lemma_.lower() != "add" or adding.tag_ != "VBG" or adding.head.i != cue.i:
+        return previous
+    return later if offset >= article.sentence_of(cue).end_char else previous
 
 
 def reported_by_nearby_cue(article: Article, q: Quotation) -> bool:
@@ -244,12 +256,26 @@ def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
     if article.text[q.start + 1 : q.start + 2].isupper() or article.doc[span.start - 1].text in (":", ","):
         return q.start, q.end  # `said: "We ..."`, `said, "We ...": a quote of its own
     end = min(sent.end, cue.i + 1 + MAX_CUE_SENTENCE_TOKENS)
+    end = _second_report_after(article, span.end, end) or end
     tokens = [t for t in article.doc[cue.i + 1 : end] if not _cue_phrase(t, cue)]
     tokens = without_asides(article, in_paragraph(article, tokens, cue.idx))
     trimmed = trim(tokens)
     if trimmed is None or trimmed[0] > q.start:
         return q.start, q.end
     return trimmed[0], max(trimmed[1], q.end)
+
+
+def _second_report_after(article: Article, start: int, end: int) -> int | None:
+    """`declaring it "a great night" and said it was ...`: after the quotation, a cue verb joined by "and" is
+    a second act of saying with its own report; the rest of the sentence stops before it."""
+    doc = article.doc
+    for tok in doc[start:end]:
+        if tok.lower_ != "and" or tok.i + 1 >= end or article.quoted(tok):
+            continue
+        verb = doc[tok.i + 1]
+        if is_verb(verb) and verb.lemma_.lower() in article.cues and not article.quoted(verb):
+            return tok.i
+    return None
 
 
 def _cue_phrase(tok: Token, cue: Token) -> bool:
