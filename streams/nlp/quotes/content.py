@@ -395,8 +395,10 @@ def _interrupted_by_cue(verb: Token) -> list[Token]:
     own = {t.i for t in verb.subtree}
     clause = [t for t in clause_of(verb).subtree if t.i not in own]
     after = [t for t in clause if t.i > verb.i and not t.is_space]
-    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
-    if after and opens_new_sentence(after):
+    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report. Its
+    # opening mark may hang on the cue (`he said, "It is ...`), so look from the cue on.
+    lead = [t for t in verb.doc[verb.i + 1 : after[0].i] if t.is_quote] if after else []
+    if after and opens_new_sentence([*lead, *after]):
         return after
     words = [t for t in after if not t.is_punct]
     # Only after a closing quotation mark: the quotation is all the speaker said.
