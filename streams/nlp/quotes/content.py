@@ -757,6 +757,10 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
     contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
+    # ", as have other senators", ", as was the case last week": "as" and a finite verb with no subject
+    # before it is the writer setting others or past events beside the report, not the speaker's words.
+    likewise = tok.dep_ == "advcl" and doc[start].lower_ == "as" and tok.i == start + 1
+    likewise = likewise and tok.tag_ in ("VBD", "VBZ", "VBP", "MD")
     # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
     gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
     gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
@@ -772,7 +776,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     label = label and start > 0 and doc[start - 1].text == ","
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
-    if relative or report or consequence or contrast or gloss or appos or source or label:
+    if relative or report or consequence or contrast or likewise or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
