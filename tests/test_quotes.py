@@ -426,6 +426,13 @@ def test_a_cue_followed_by_its_quotation_is_not_an_interruption(nlp: Language) -
     assert [q.text for q in found] == ["“We are doing everything we can.”"]
 
 
+def test_a_question_put_to_the_speaker_before_an_interrupting_cue_is_not_their_words(nlp: Language) -> None:
+    # The parser may hang the opening mark on the cue and the question on the quoted clause.
+    text = 'Asked about the new arena, he said, "It is a bad deal for the city, and we will fight it."'
+    found = [q for q in quotes(nlp, text) if q.cue.lemma == "say"]
+    assert [q.text for q in found] == ['"It is a bad deal for the city, and we will fight it."']
+
+
 def test_a_cue_without_a_subject_after_a_quotation_takes_the_name_before_it(nlp: Language) -> None:
     text = "“I will just make this promise to you: We will finish the bridge this year,” Chief Jane Roe said Monday."
     q = only(nlp, text)

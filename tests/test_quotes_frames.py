@@ -776,6 +776,17 @@ def test_a_second_that_clause_after_but_is_part_of_the_report(nlp: Language) -> 
             "the plan would work",
             "The minister",
         ),
+        # "as" and a finite verb with no subject before it: others or past events set beside the report
+        (
+            "The senator said she wants an independent inquiry, as have several of her colleagues in the caucus.",
+            "she wants an independent inquiry",
+            "The senator",
+        ),
+        (
+            "The premier said he would not hold news conferences, as was the case with last week's announcement.",
+            "he would not hold news conferences",
+            "The premier",
+        ),
     ],
 )
 def test_a_contrast_the_writer_sets_beside_the_report_is_cut(

@@ -395,8 +395,10 @@ def _interrupted_by_cue(verb: Token) -> list[Token]:
     own = {t.i for t in verb.subtree}
     clause = [t for t in clause_of(verb).subtree if t.i not in own]
     after = [t for t in clause if t.i > verb.i and not t.is_space]
-    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report.
-    if after and opens_new_sentence(after):
+    # `Asked about X, he said, "We ...`: a quotation opening its own sentence is all the report. Its
+    # opening mark may hang on the cue (`he said, "It is ...`), so look from the cue on.
+    lead = [t for t in verb.doc[verb.i + 1 : after[0].i] if t.is_quote] if after else []
+    if after and opens_new_sentence([*lead, *after]):
         return after
     words = [t for t in after if not t.is_punct]
     # Only after a closing quotation mark: the quotation is all the speaker said.
@@ -755,6 +757,10 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
     contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
+    # ", as have other senators", ", as was the case last week": "as" and a finite verb with no subject
+    # before it is the writer setting others or past events beside the report, not the speaker's words.
+    likewise = tok.dep_ == "advcl" and doc[start].lower_ == "as" and tok.i == start + 1
+    likewise = likewise and tok.tag_ in ("VBD", "VBZ", "VBP", "MD")
     # ", a swipe at ...", ", the highest for any candidate": a noun phrase the writer sets after the clause.
     gloss = tok.dep_ == "npadvmod" and tok.pos_ == "NOUN" and doc[start].dep_ == "det" and doc[start].head == tok
     gloss = gloss and start > 0 and doc[start - 1].text == ","  # after a dash it often specifies a noun
@@ -770,7 +776,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     label = label and start > 0 and doc[start - 1].text == ","
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
-    if relative or report or consequence or contrast or gloss or appos or source or label:
+    if relative or report or consequence or contrast or likewise or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
         # "said the plan would fail and warned against ...": the speaker's next act, not their words.
