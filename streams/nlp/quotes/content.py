@@ -14,12 +14,13 @@ from spacy.tokens import Doc, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
-    PASSIVE_SUBJECTS,
     RELATIVE,
     SUBJECTS,
     clause_of,
     coordinated_with_report,
+    has_subject,
     holds_report,
+    is_subject,
     is_verb,
     subtrees,
 )
@@ -71,11 +72,11 @@ def _continuations(verb: Token, found: list[Token], cues: Container[str]) -> lis
 
 
 def _second_that_clause(clause: Token) -> bool:
-    return _opens_with_that(clause) and _has_subject(clause)
+    return _opens_with_that(clause) and has_subject(clause)
 
 
 def _backshifted_predicate(verb: Token) -> bool:
-    if _has_subject(verb) or _withholds(verb):
+    if has_subject(verb) or _withholds(verb):
         return False  # "said A but would not elaborate": what the speaker withheld, not a part of the report
     return any(c.dep_ == "aux" and c.lower_ in _BACKSHIFTED_MODALS for c in verb.children)
 
@@ -92,7 +93,7 @@ _REFUSALS = frozenset({"decline", "refuse"})
 def _withheld(verb: Token) -> bool:
     """A verb without a subject coordinated with the reported clause that says what the speaker did not
     say: "said A but would not elaborate", "but declined to comment", "and did not say more"."""
-    if verb.dep_ != "conj" or verb.head.dep_ != "ccomp" or _has_subject(verb):
+    if verb.dep_ != "conj" or verb.head.dep_ != "ccomp" or has_subject(verb):
         return False
     if any(c.dep_ == "ccomp" for c in verb.children):
         return False  # "but did not say when it would open": a report of its own, not cut from this one
@@ -135,7 +136,7 @@ def _bare_verb(verb: Token) -> bool:
     """A verb in its plain form (the small model may tag it as a present) without subject or auxiliary."""
     return (
         verb.tag_ in ("VB", "VBP")
-        and not _has_subject(verb)
+        and not has_subject(verb)
         and not any(c.dep_ in ("aux", "mark") for c in verb.children)
     )
 
@@ -285,7 +286,7 @@ def _unmarked_complement(verb: Token) -> list[Token]:
     if start == verb.i + 1 and verb.tag_ == "VBG":
         return []  # "alleging cronyism ...", "protesting delegates": an object or a modified noun follows
     subject = next(
-        (t for t in doc[start : start + _INTERRUPTION_WORDS] if t.left_edge.i == start and _subject(t)), None
+        (t for t in doc[start : start + _INTERRUPTION_WORDS] if t.left_edge.i == start and is_subject(t)), None
     )
     if subject is None or subject.lower_ in RELATIVE or subject.lower_ == "what":
         return []  # "about any follow-up that they need": a relative clause
@@ -296,10 +297,6 @@ def _unmarked_complement(verb: Token) -> list[Token]:
     if any(m.dep_ == "mark" and m.i >= start for m in clause.children):
         return []  # a subordinate clause of its own ("... the team, because it ...")
     return [t for t in clause.subtree if t.i >= start]
-
-
-def _subject(tok: Token) -> bool:
-    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
 
 
 def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
@@ -330,9 +327,9 @@ def _misparsed_that_clause(verb: Token) -> list[Token]:
         opener = c.left_edge
         if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
             continue
-        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and _has_subject(c):
+        if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and has_subject(c):
             return list(c.subtree)
-        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and _has_subject(t) for t in c.subtree):
+        if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and has_subject(t) for t in c.subtree):
             return list(c.subtree)
     return []
 
@@ -351,7 +348,7 @@ def _predicate_after_object(verb: Token, obj: Token) -> Token | None:
             continue
         if c.tag_ not in ("VBZ", "VBD", "VBP"):
             continue
-        if not any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children):
+        if not has_subject(c):
             return c
     return None
 
@@ -470,7 +467,7 @@ def that_clause_in_circumstances(verb: Token) -> list[Token]:
             if clause.dep_ not in ("acl", "relcl") or not is_verb(clause) or clause.i > prep.i + _CIRCUMSTANCE_TOKENS:
                 continue
             opener = clause.left_edge
-            subject = any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children)
+            subject = has_subject(clause)
             if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
                 return list(clause.subtree)
     return []
@@ -626,7 +623,7 @@ def _reasons_after(verb: Token, content: Token) -> list[Token]:
 def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
     """`said his frequent use of the word doesn't help`: the parser made the complement's subject the
     cue's object; a subject-less complement right after it takes it back."""
-    if clause.i < verb.i or any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in clause.children):
+    if clause.i < verb.i or has_subject(clause):
         return []
     # "said the days when ... are gone": the parser may read the subject as the cue's adverbial noun.
     objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod") and verb.i < c.i < clause.i]
@@ -659,7 +656,7 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
             continue
         if not gap or not all(t.is_punct or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
             break
-        subject = any(s.dep_ in SUBJECTS or s.dep_ in PASSIVE_SUBJECTS for s in c.children)
+        subject = has_subject(c)
         listed = gap[0].text == "," and any(t.dep_ == "cc" for t in doc[first_word : c.right_edge.i + 1])
         # "said A, but that B": a second complement, its "that" says so.
         second = c.dep_ == "conj" and any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
@@ -756,7 +753,7 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", while pointing to ...", ", even though critics called it ...": a contrast the writer sets beside
     # the report; one with a subject of its own and no cue (", while imports fell") is a second fact reported.
     contrast = tok.dep_ == "advcl" and doc[start].lower_ in _CONTRASTS
-    contrast = contrast and (_mentions_cue(tok, cues) or not _has_subject(tok))
+    contrast = contrast and (_mentions_cue(tok, cues) or not has_subject(tok))
     # ", as have other senators", ", as was the case last week": "as" and a finite verb with no subject
     # before it is the writer setting others or past events beside the report, not the speaker's words.
     likewise = tok.dep_ == "advcl" and doc[start].lower_ == "as" and tok.i == start + 1
@@ -826,7 +823,7 @@ def _narration_after_quotation(ordered: Sequence[Token]) -> int | None:
         or (tok.dep_ in ("relcl", "advcl", "ccomp") and opener.lower_ in ("who", "which"))
         or (tok.dep_ == "advcl" and opener.lower_ == "when")  # `"We'll see," when asked whether ...`
         or (tok.pos_ == "NOUN" and opener.lower_ in ("a", "an") and opener.head.i == tok.i)
-        or (tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ") and not _has_subject(tok))
+        or (tok.dep_ == "conj" and tok.tag_ in ("VBD", "VBZ") and not has_subject(tok))
     )
     return closing.i + 1 if narration else None
 
@@ -904,10 +901,6 @@ def _only_time_between(tok: Token, last: int) -> bool:
     return all(t.ent_type_ in ("DATE", "TIME") or t.is_punct or (t.dep_ == "prep" and t.lower_ == "on") for t in after)
 
 
-def _has_subject(tok: Token) -> bool:
-    return any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in tok.children)
-
-
 def _mentions_cue(tok: Token, cues: Container[str]) -> bool:
     """A cue verb anywhere in the clause ("... by saying that ..."): it reports someone's words."""
     return any(t.lemma_.lower() in cues and is_verb(t) for t in tok.subtree)
@@ -947,7 +940,7 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     # cue after a clause that is not progressive, a past "did" after a modal, cannot continue the reported
     # clause the parser coordinated it with; it is the cue's sibling.
     head = tok.head
-    if tok.dep_ != "conj" or head.dep_ != "ccomp" or _has_subject(tok):
+    if tok.dep_ != "conj" or head.dep_ != "ccomp" or has_subject(tok):
         return False
     if tok.tag_ == "VBG":
         return head.tag_ != "VBG" and head.head.tag_ == "VBG"
@@ -958,7 +951,7 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
 def _act_hung_on_complement(tok: Token) -> bool:
     """`called it "shameful" and called on leaders ...`: a finite verb without a subject that the parser
     coordinated with the object's complement (an adjective or a noun) is the speaker's next act."""
-    if tok.dep_ != "conj" or tok.tag_ not in ("VBD", "VBZ") or _has_subject(tok):
+    if tok.dep_ != "conj" or tok.tag_ not in ("VBD", "VBZ") or has_subject(tok):
         return False
     return tok.head.pos_ in ("ADJ", "NOUN", "PROPN") and tok.head.dep_ in ("oprd", "dobj", "attr", "acomp")
 

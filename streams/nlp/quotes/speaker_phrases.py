@@ -17,6 +17,8 @@ from streams.nlp.quotes.syntax import (
     RELATIVE,
     SUBJECTS,
     coordinated_with_report,
+    has_subject,
+    is_subject,
     is_verb,
 )
 
@@ -295,7 +297,7 @@ def subject_of_clause_before(verb: Token) -> list[Token]:
     long phrase as a clause of the cue (a complement or adverbial clause before it) and left the cue
     without a subject. The first subject in that clause speaks, when the cue has its own complement
     after it (else the clause before may be the report: "The plan failed, said ...")."""
-    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(_subject(c) for c in verb.children):
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or has_subject(verb):
         return []
     if not any(c.dep_ == "ccomp" and c.i > verb.i for c in verb.children):
         return []
@@ -309,13 +311,9 @@ def subject_of_clause_before(verb: Token) -> list[Token]:
     subjects = [
         t
         for t in clause.subtree
-        if _subject(t)
+        if is_subject(t)
         and t.pos_ in ("NOUN", "PROPN", "PRON")
         and t.lower_ not in RELATIVE
         and t.lower_ not in ("it", "there")
     ]
     return subjects[:1]
-
-
-def _subject(tok: Token) -> bool:
-    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS

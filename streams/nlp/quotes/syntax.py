@@ -21,6 +21,15 @@ NOT_REPORTING = frozenset({"be", "have", "become", "seem"})
 COMPLEMENTS = ("dobj", "prep", "dative", "xcomp", "ccomp", "oprd", "attr", "acomp")
 
 
+def is_subject(tok: Token) -> bool:
+    return tok.dep_ in SUBJECTS or tok.dep_ in PASSIVE_SUBJECTS
+
+
+def has_subject(tok: Token) -> bool:
+    """A subject of its own, active or passive, among tok's children."""
+    return any(is_subject(c) for c in tok.children)
+
+
 def is_verb(tok: Token) -> bool:
     return tok.pos_ in ("VERB", "AUX") or tok.tag_.startswith("VB")
 
@@ -53,7 +62,7 @@ def coordinated_with_report(verb: Token) -> bool:
     ("said the plan would fail and warned ..."): it shares the cue's subject, not the clause's."""
     if verb.dep_ != "conj" or verb.head.dep_ != "ccomp":
         return False
-    if any(c.dep_ in SUBJECTS or c.dep_ in PASSIVE_SUBJECTS for c in verb.children):
+    if has_subject(verb):
         return False
     if verb.tag_ in ("VBD", "VBZ"):
         return True
