@@ -178,6 +178,30 @@ def test_a_floating_paragraph_is_a_quote_by_the_previous_speaker(nlp: Language) 
     assert [m.text for m in floating.speaker_mentions] == ["the minister"]
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        # sports report
+        (
+            "The Flames lost again on Saturday.\n\nCaptain Mikael Stroud was blunt after the game.\n\n"
+            '"It\'s on us as players. We have to be better, plain and simple."',
+            "Mikael Stroud",
+        ),
+        # British paper
+        ('Residents were furious.\n\nMrs Patel agreed.\n\n"The council has let us down for years."', "Patel"),
+    ],
+)
+def test_a_quotation_paragraph_after_a_person_s_sentence_is_theirs(nlp: Language, text: str, speaker: str) -> None:
+    q = only(nlp, text)
+    assert q.text.endswith('."') and q.cue is None and q.kind == "direct"
+    assert [s.name for s in q.speakers] == [speaker]
+
+
+def test_a_quotation_paragraph_after_narration_of_a_thing_is_no_one_s(nlp: Language) -> None:
+    text = 'The vote was delayed again on Tuesday.\n\n"Enough is enough, and the people know it."\n\nIt resumes Monday.'
+    assert quotes(nlp, text) == []
+
+
 def test_scare_quotes_and_titles_are_not_quotes(nlp: Language) -> None:
     assert quotes(nlp, 'The so-called "deal" was signed in "The Hague" on Monday.') == []
 

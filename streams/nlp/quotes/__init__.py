@@ -11,7 +11,7 @@ One parse, read by a short pipeline of constructions (`constructions.PIPELINE`, 
    clause and a colon (`Kasich resisted: "..."`), is the object of a cue verb (or of any verb of a named
    speaker, when it is in the shape of speech), goes on with the report of the sentence before it
    (`Carter said the pivot would go on. "..."`), or floats (a paragraph that is only a quote, after a
-   report's paragraph).
+   report's paragraph or a sentence whose subject is a person: `Doe was blunt.`).
 
 Modules: `marks` (quotation marks on the text), `syntax`, `speaker_phrases` and `content` (what a cue's
 dependency frame says), `candidates` (the article's indexes and the quotes found so far), `assembly`

@@ -1,6 +1,7 @@
 """The quotations no cue frame covered, one construction each, tried in `QUOTATION_CONSTRUCTIONS` order:
 a quotation continues the quote before it, finds a cue near it, is signed, follows a name or a clause and
-a colon, is the object of a verb, goes on with the report before it, or floats."""
+a colon, is the object of a verb, goes on with the report before it, floats after a report, or follows a
+person's sentence."""
 
 from __future__ import annotations
 
@@ -601,6 +602,44 @@ def floating(article: Article, q: Quotation) -> bool:
     return True
 
 
+def introduced_by_previous_paragraph(article: Article, q: Quotation) -> bool:
+    """`Captain Jane Doe was blunt after the game.` / `"It's on us as players."`: a paragraph that is only a
+    quotation, right after a paragraph whose last sentence has a person as its subject, holds that person's
+    words: news introduces a quotation so, with no cue (the quote after a report's paragraph is `floating`)."""
+    para_start, para_end = article.paragraph_of(q.start)
+    if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
+        return False
+    if headline_case(article.text[q.start : q.end]):
+        return False
+    # Bounded: the previous paragraph is short, and a run of blank lines is no introduction.
+    window = max(0, para_start - 2 * _INTRODUCTION_CHARS)
+    before = article.text[window:para_start].rstrip()
+    if not before.endswith((".", "!")):
+        return False  # a question, a colon (`introduced_by_colon`), a heading: no introduction
+    end = window + len(before)
+    previous_start, _ = article.paragraph_of(end - 1)
+    if previous_start < window or article.marks.overlapping(previous_start, para_start):
+        return False  # a long paragraph, or quoted words before: the quotation belongs with them, if anywhere
+    last = article.span(end - 1, end)
+    if last is None:
+        return False
+    sentence = article.sentence_of(last[0])
+    verb = sentence.root
+    if sentence.start_char < previous_start or sentence.end_char - sentence.start_char > _INTRODUCTION_CHARS:
+        return False
+    if not is_verb(verb):
+        return False
+    heads = subject_heads(verb, quoted=article.quoted)
+    if not heads or not _person(heads[0]):
+        return False
+    article.add(Candidate([(q.start, q.end)], None, speakers(article, heads, verb), [(q.start, q.end)]))
+    return True
+
+
+#: The longest sentence read as introducing the quotation paragraph after it (`Doe was blunt.`); a longer one
+#: tells a story of its own.
+_INTRODUCTION_CHARS = 200
+
 #: Short words a title leaves in lower case ("Meet the Press", "Fox and Friends").
 _TITLE_SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"})
 
@@ -680,4 +719,5 @@ QUOTATION_CONSTRUCTIONS: tuple[QuotationConstruction, ...] = (
     quoted_object,
     follows_report,
     floating,
+    introduced_by_previous_paragraph,
 )
