@@ -36,6 +36,22 @@ CASES = [
             )
         ],
     ),
+    # A dateline the parser ran into the speaker's phrase: the speaker starts after its dash.
+    (
+        "TORONTO — Ontario's auditor general says the province overpaid for hospital construction by $1.2 billion.",
+        [
+            (
+                "indirect",
+                ["the province overpaid for hospital construction by $1.2 billion"],
+                "says",
+                ["Ontario's auditor general"],
+            )
+        ],
+    ),
+    (
+        "TORONTO - Ontario's auditor general says the province overpaid for hospital construction.",
+        [("indirect", ["the province overpaid for hospital construction"], "says", ["Ontario's auditor general"])],
+    ),
     # British papers.
     (
         '"There is no plan B," the Prime Minister\'s official spokesman told reporters at Westminster.',

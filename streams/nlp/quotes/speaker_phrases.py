@@ -5,9 +5,10 @@ Resolving a phrase ("he", "the French leader") to an entity is `streams.nlp.spea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
@@ -246,9 +247,28 @@ def speaker_span(head: Token) -> tuple[int, int]:
     # `Roy, a Legault ally, called ...` parsed as the name with a participle: the phrase ends there.
     ends = [c.left_edge.i for c in head.children if c.i > head.i and c.dep_ in NOT_SPEAKER and is_verb(c)]
     tokens = [t for t in tokens if not t.is_punct and t.i < min(ends, default=len(head.doc))] or [head]
+    tokens = _after_dateline(tokens)
     first = min(tokens, key=lambda t: t.i)
     last = max(tokens, key=lambda t: t.i)
     return first.idx, last.idx + len(last.text)
+
+
+def _after_dateline(tokens: list[Token]) -> list[Token]:
+    """`TORONTO — Ontario's auditor general says`: the parser ran the dateline into the speaker's phrase (as
+    its head, or a compound of it); the speaker is what follows the dateline's dash."""
+    doc = tokens[0].doc
+    first = min(t.i for t in tokens)
+    for dash in doc[first : max(t.i for t in tokens)]:
+        if dash.text in _DATELINE_DASHES and dash.whitespace_ and _is_dateline(doc[first : dash.i]):
+            return [t for t in tokens if t.i > dash.i] or tokens
+    return tokens
+
+
+def _is_dateline(span: Span) -> bool:
+    """Capitals only, outside an agency's parentheses: "OTTAWA", "ST. JOHN'S, N.L.", "LONDON (Reuters)"."""
+    text = re.sub(r"\([^)]*\)", "", span.text)
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
 
 
 def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:
