@@ -38,6 +38,28 @@ def test_pronoun_follows_the_previous_speaker(nlp: Language) -> None:
     assert s.mention.text == "he"
 
 
+@pytest.mark.parametrize(
+    "introduction",
+    [
+        "The union's president, Lana Payne, was unimpressed.",  # the small model calls her an organisation
+        "The party's spokeswoman, Tess Okafor, was unimpressed.",  # ... and her a place
+    ],
+)
+def test_a_name_in_apposition_with_a_person_s_role_is_a_person(nlp: Language, introduction: str) -> None:
+    text = (
+        '"We have been very clear," Prime Minister Justin Trudeau told reporters.\n\n'
+        f"{introduction} She said the offer was too little, too late."
+    )
+    s = speaker(nlp, text, "too little")
+    assert s.mention.text == "She"
+    assert s.name == introduction.split(", ")[1]
+
+
+def test_a_name_in_apposition_with_a_role_organisations_hold_keeps_its_label(nlp: Language) -> None:
+    doc = nlp("The deal's adviser, Goldman Sachs, said the talks had ended.")
+    assert [(e.name, e.label) for e in doc._.entities] == [("Goldman Sachs", "ORG")]
+
+
 def test_short_form_takes_the_canonical_entity(nlp: Language) -> None:
     text = "German Chancellor Angela Merkel arrived in Paris on Monday. Merkel said the talks went well."
     s = speaker(nlp, text, "the talks went well")

@@ -112,7 +112,7 @@ def _max_title_len() -> int:
 
 
 def role_words() -> frozenset[str]:
-    return lexicons.words("roles.txt")
+    return lexicons.roles()
 
 
 @lru_cache(maxsize=1)
@@ -361,6 +361,20 @@ def context_place_label(span: Span) -> str | None:
     return None
 
 
+def context_person_label(span: Span) -> str | None:
+    """PERSON for a name in apposition with a person's role, which the small model often calls an
+    organisation or a place (one the gazetteer does not know): "The union's president, Lana Payne, ...",
+    "Lana Payne, the union's president, ..."."""
+    if len(span) < 2 or not all(t.is_title for t in span):
+        return None  # a name: "Lana Payne", not "CBC" or "the Teamsters"
+    root: Token = span.root
+    roles = lexicons.person_roles() - lexicons.words("organisation_held_roles.txt")
+    if root.dep_ == "appos" and root.head.i < span.start and root.head.lemma_.lower() in roles:
+        return "PERSON"
+    after = [c for c in root.children if c.dep_ == "appos" and c.i >= span.end]
+    return "PERSON" if after and after[0].lemma_.lower() in roles else None
+
+
 def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
     """Set `mention.forced` from the gazetteers, then from context.
 
@@ -378,8 +392,11 @@ def correct_label(doc: Doc, mention: RawMention, name_parts: set[str]) -> None:
     if place is not None:
         mention.place, mention.forced = place, place.label
         return
+    span = doc[mention.start : mention.end]
     if mention.label in ("PERSON", "ORG"):
-        mention.forced = context_place_label(doc[mention.start : mention.end])
+        mention.forced = context_place_label(span)
+    if mention.label in ("ORG", "GPE") and mention.forced is None:
+        mention.forced = context_person_label(span)
 
 
 def correct_labels(doc: Doc, mentions: list[RawMention]) -> None:

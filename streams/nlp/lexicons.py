@@ -51,3 +51,15 @@ def cues() -> dict[str, frozenset[str]]:
 
 
 __all__ = ["cues", "lines", "phrases", "rows", "words"]
+
+
+@lru_cache(maxsize=1)
+def person_roles() -> frozenset[str]:
+    """Nouns of a person's role or title (`roles.txt`): "president", "spokeswoman"."""
+    return words("roles.txt")
+
+
+@lru_cache(maxsize=1)
+def roles() -> frozenset[str]:
+    """Nouns a speaker's role is given by: a person's (`roles.txt`) or a speaking organisation's."""
+    return person_roles() | words("organisation_roles.txt")

@@ -45,10 +45,6 @@ _DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "i
 WINDOW = 3000
 
 
-def roles() -> frozenset[str]:
-    return lexicons.words("roles.txt")
-
-
 @dataclass(frozen=True, slots=True)
 class Antecedent:
     """A place where an entity stands in the text, as a candidate for later pronouns and nominals."""
@@ -138,7 +134,7 @@ def title_from(span: Span, entity: Entity) -> str | None:
     if entity.title:
         return entity.title
     mention = next((m for m in entity.mentions if span.start_char <= m.start and m.end <= span.end_char), None)
-    words = roles()
+    words = lexicons.roles()
     rest = [t for t in span if mention is None or not (mention.start <= t.idx < mention.end)]
     rest = [t for t in rest if not t.is_punct and t.lower_ not in _DETERMINERS]
     if any(t.lower_ in words or t.lemma_.lower() in words for t in rest):
@@ -195,7 +191,7 @@ def resolve_mention(
         if found is None:
             return Speaker(mention.text, None, mention)
         return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title)
-    person = person_after(span, index) if head.lemma_.lower() in roles() else None
+    person = person_after(span, index) if head.lemma_.lower() in lexicons.roles() else None
     if person is not None:
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
         return Speaker(person.name, person.entity_id, mention, entities_module.clean_title(title, person.name))
@@ -203,7 +199,7 @@ def resolve_mention(
     if entity is not None:
         return Speaker(entity.name, entity.entity_id, mention, title_from(span, entity))
     found = nominal_antecedent(span, candidates, text)
-    if found is not None and (head.lemma_.lower() in roles() or head.pos_ == "PROPN"):
+    if found is not None and (head.lemma_.lower() in lexicons.roles() or head.pos_ == "PROPN"):
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
         title = found.entity.title or entities_module.clean_title(title, found.entity.name)
         return Speaker(found.entity.name, found.entity.entity_id, mention, title)

@@ -518,7 +518,7 @@ def _person(subject: Token) -> bool:
         return True
     if subject.pos_ == "PRON":
         return subject.lower_ in ("he", "she", "they", "who")
-    return subject.lemma_.lower() in lexicons.words("roles.txt")
+    return subject.lemma_.lower() in lexicons.roles()
 
 
 def governing_verb(article: Article, q: Quotation) -> Token | None:

@@ -147,7 +147,7 @@ def speaker_like(head: Token) -> bool:
     """A name, a personal pronoun, an organisation or a role: someone who can put a text out or speak."""
     if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "NORP", "GPE"):
         return head.lower_ not in ("it", "this", "that")
-    return head.lemma_.lower() in lexicons.words("roles.txt")
+    return head.lemma_.lower() in lexicons.roles()
 
 
 def _closing_participle(verb: Token) -> bool:

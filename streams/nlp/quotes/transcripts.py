@@ -90,7 +90,7 @@ def _person_named_before(article: Article, offset: int) -> CharSpan | None:
 
 def _role_subject_before(article: Article, offset: int) -> CharSpan | None:
     """The latest subject before offset that is a role ("the premier", "the club's new coach")."""
-    roles = lexicons.words("roles.txt")
+    roles = lexicons.roles()
     before = article.doc.char_span(0, offset, alignment_mode="contract")
     for tok in reversed(before if before is not None else ()):
         if tok.dep_ in ("nsubj", "nsubjpass") and tok.pos_ == "NOUN" and tok.lemma_.lower() in roles:
