@@ -261,6 +261,26 @@ def test_a_question_put_to_the_speaker_is_not_their_report(nlp: Language) -> Non
     ]
 
 
+def test_a_question_the_tagger_reads_as_a_past_tense_is_not_their_report(nlp: Language) -> None:
+    # In this article the tagger calls "Asked" a past tense (VBD), not a participle.
+    text = (
+        "Prime Minister Justin Trudeau on Thursday defended his government's handling of the file.\n\n"
+        '"We\'ve been very clear from the beginning," he told reporters in Montreal. "We will always stand up '
+        'for Canadian workers, and we will always stand up for Canadian jobs."\n\n'
+        'Asked whether he would meet with the union leaders, Trudeau said he was "open to any conversation."'
+    )
+    assert [(kind, content) for kind, content, _, _ in found(nlp, text)] == [
+        (
+            "direct",
+            [
+                '"We\'ve been very clear from the beginning,"',
+                '"We will always stand up for Canadian workers, and we will always stand up for Canadian jobs."',
+            ],
+        ),
+        ("mixed", ['he was "open to any conversation."']),
+    ]
+
+
 def test_a_question_put_with_when_is_not_their_report_either(nlp: Language) -> None:
     # "When asked why, ..." parsed as the root of the sentence.
     text = 'When asked why, Jenkins responded in a text message: "The premier will win the leadership."'

@@ -298,7 +298,9 @@ _PARTICIPLE_OPENERS = frozenset({"when", "if", "once", "after", "before", "while
 def passive_participle(verb: Token) -> bool:
     """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
     passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
-    if verb.tag_ != "VBN":
+    # The tagger may call a sentence's opening participle a past tense (`Asked/VBD whether ...`).
+    opening = verb.i == verb.sent.start or verb.doc[verb.i - 1].lower_ in _PARTICIPLE_OPENERS
+    if verb.tag_ != "VBN" and not (verb.tag_ == "VBD" and opening):
         return False
     # "When asked why, the mayor replied ...": the parser may make the participle the root.
     opened = verb.dep_ == "ROOT" and any(c.lower_ in _PARTICIPLE_OPENERS and c.i < verb.i for c in verb.children)
