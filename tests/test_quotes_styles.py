@@ -52,6 +52,12 @@ CASES = [
         "TORONTO - Ontario's auditor general says the province overpaid for hospital construction.",
         [("indirect", ["the province overpaid for hospital construction"], "says", ["Ontario's auditor general"])],
     ),
+    # Canadian: a long speaker phrase the parser read into the quotation's clause.
+    (
+        "\"It's a historic day for our community,\" Chief Rosanne Casimir of the Tk'emlups te Secwepemc First "
+        "Nation told the gathering.",
+        [("direct", ['"It\'s a historic day for our community,"'], "told", ["Chief Rosanne Casimir"])],
+    ),
     # British papers.
     (
         '"There is no plan B," the Prime Minister\'s official spokesman told reporters at Westminster.',

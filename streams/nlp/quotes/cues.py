@@ -164,6 +164,11 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
             content = interrupted_clause(verb, named)
             heads = named if content else heads
     content = content or content_tokens(verb, frames, article.cues)
+    fronted = quotation_then_speaker(article, verb) if "clause" in frames and heads and content else None
+    if fronted and _runs_into_speaker(content, heads, fronted[1], verb):
+        # `"...," Chief Jane Doe of the Tk'emlups te Secwepemc First Nation told`: the parser read the name
+        # into the quotation's clause and took "Nation" for the subject.
+        heads, content = fronted
     if not content and "clause" in frames and (block := block_after_colon(article, verb)):
         add_fragments(article, block, verb, speakers(article, heads, verb))
         return
@@ -352,6 +357,20 @@ def quotation_then_speaker(article: Article, verb: Token) -> tuple[list[Token], 
     if head is None or article.quoted(head) or head.i >= verb.i:
         return None
     return [head], list(span)
+
+
+def _runs_into_speaker(
+    content: Sequence[Token], heads: Sequence[Token], quotation: Sequence[Token], verb: Token
+) -> bool:
+    """Whether the content goes on past the quotation opening the sentence into a name right before the cue:
+    nothing but a noun phrase (no comma, no verb) between the closing mark and the cue, the subject in it."""
+    between = verb.doc[quotation[-1].i + 1 : verb.i]
+    if not between or any(t.is_punct or is_verb(t) or t.pos_ in ("PRON", "SCONJ", "CCONJ") for t in between):
+        return False
+    if between[0].pos_ != "PROPN" and not between[0].is_title:
+        return False  # a name, maybe after its title: `Chief Jane Doe of ...`, `CBS anchor Jane Doe`
+    inside = range(between.start, between.end)
+    return all(h.i in inside for h in heads) and any(t.i in inside for t in content)
 
 
 def _phrase_after(verb: Token) -> Token | None:
