@@ -770,6 +770,9 @@ def test_a_that_clause_the_parser_hung_on_the_circumstances_is_the_report(nlp: L
     assert [m.text for m in q.speaker_mentions] == ["The club's owner"]
     # A relative clause on a noun of the circumstances is not a report.
     assert quotes(nlp, "The mayor spoke at a rally that drew thousands of people on Friday.") == []
+    # Business wire: the parser made "that" the relative clause's subject and "profits" a second one.
+    text = "The company said in a news release that profits rose 12 per cent in the third quarter."
+    assert pieces(text, only(nlp, text)) == ["that profits rose 12 per cent in the third quarter"]
 
 
 def test_a_poll_share_speaks(nlp: Language) -> None:

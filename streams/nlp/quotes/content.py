@@ -467,8 +467,12 @@ def that_clause_in_circumstances(verb: Token) -> list[Token]:
             if clause.dep_ not in ("acl", "relcl") or not is_verb(clause) or clause.i > prep.i + _CIRCUMSTANCE_TOKENS:
                 continue
             opener = clause.left_edge
-            subject = has_subject(clause)
-            if opener.lower_ == "that" and opener.dep_ == "mark" and subject:
+            if opener.lower_ != "that" or opener.head.i != clause.i:
+                continue
+            # "said in a news release that profits rose", parsed with "that" as the relative clause's subject
+            # and "profits" as a second one: no relative clause has two.
+            subjects = [c for c in clause.children if is_subject(c) and c.i != opener.i]
+            if subjects and (opener.dep_ == "mark" or is_subject(opener)):
                 return list(clause.subtree)
     return []
 
