@@ -60,6 +60,18 @@ def test_a_name_in_apposition_with_a_role_organisations_hold_keeps_its_label(nlp
     assert [(e.name, e.label) for e in doc._.entities] == [("Goldman Sachs", "ORG")]
 
 
+def test_a_nominal_takes_no_words_from_the_sentence_before_an_entity(nlp: Language) -> None:
+    # Opinion column: "health" before "I." (which the small model calls an organisation) is not the
+    # minister's title.
+    text = (
+        "Remember when politicians promised to fix health care? So do I.\n\n"
+        '"We\'re working on it," the health minister told me last week.'
+    )
+    s = speaker(nlp, text, "working on it")
+    assert (s.name, s.entity_id) == ("the health minister", None)
+    assert all(e.name != "I." for e in nlp(text)._.entities)
+
+
 def test_short_form_takes_the_canonical_entity(nlp: Language) -> None:
     text = "German Chancellor Angela Merkel arrived in Paris on Monday. Merkel said the talks went well."
     s = speaker(nlp, text, "the talks went well")

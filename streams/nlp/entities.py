@@ -314,6 +314,8 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
         end = organizations.name_end(doc, start, end) if start < end else end
         if start >= end or not any(c.isalpha() for c in doc[start:end].text):  # "3 1 1 1 3": a table row
             continue
+        if all(t.pos_ == "PRON" or t.lower_ in ("i", "i.") or t.is_punct for t in doc[start:end]):
+            continue  # "So do I.": the small model sometimes calls the writer an organisation
         if ent.label_ == "PERSON":
             end = without_headline_verb(doc, start, end)
         if ent.label_ == "PERSON" and end - start == 1:

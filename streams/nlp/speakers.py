@@ -75,6 +75,10 @@ class Antecedents:
         return self.items[low:high]
 
 
+#: Where a sentence or a paragraph ends.
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*\s|\n")
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[\w'-]+", text.casefold())
 
@@ -149,8 +153,10 @@ def nominal_antecedent(span: Span, candidates: Antecedents, text: str) -> Antece
         return None
     best: tuple[int, int, Antecedent] | None = None
     for a in candidates.before(span.start_char):
-        # The entity's name and the words right before a mention of it: "French President Macron".
-        context = set(_words(text[max(0, a.start - 40) : a.end])) | set(_words(a.entity.name))
+        # The entity's name and the words right before a mention of it, in its sentence: "French President
+        # Macron" (not "... health care? So do I." for "the health minister").
+        before = _SENTENCE_END.split(text[max(0, a.start - 40) : a.start])[-1]
+        context = set(_words(before + text[a.start : a.end])) | set(_words(a.entity.name))
         for title in (a.entity.title, *a.entity.titles):
             context |= set(_words(title or ""))
         shared = len(words & context)
