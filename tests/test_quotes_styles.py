@@ -58,6 +58,18 @@ CASES = [
         "Nation told the gathering.",
         [("direct", ['"It\'s a historic day for our community,"'], "told", ["Chief Rosanne Casimir"])],
     ),
+    # Opinion: a person named by relation introduces the quotation with a colon.
+    (
+        "My neighbour, a retired nurse, put it best: \"They don't know what they're doing, and they don't care.\"",
+        [
+            (
+                "direct",
+                ["\"They don't know what they're doing, and they don't care.\""],
+                "put",
+                ["My neighbour, a retired nurse"],
+            )
+        ],
+    ),
     # British papers.
     (
         '"There is no plan B," the Prime Minister\'s official spokesman told reporters at Westminster.',
