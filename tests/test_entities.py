@@ -264,6 +264,21 @@ def test_an_honorific_is_not_part_of_the_name(nlp: Language) -> None:
     assert one(doc, "Trump").title is None  # "Mr." is no title
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # The small model ends the first name at "der" and calls "Leyen" a place.
+        ("European Commission President Ursula von der Leyen said the deal was fair.", "Ursula von der Leyen"),
+        # ... and this one at "Erik", "ten" a number.
+        ("Manchester United manager Erik ten Hag said his side were unlucky.", "Erik ten Hag"),
+    ],
+)
+def test_a_name_s_particles_and_surname_are_part_of_it(nlp: Language, text: str, name: str) -> None:
+    doc = run(nlp, text)
+    assert (name, "PERSON") in names(doc)
+    assert not [n for n, _ in names(doc) if n != name and n in name]
+
+
 def test_junior_and_the_family_stay_their_own_people(nlp: Language) -> None:
     doc = run(nlp, "Donald Trump, his son Donald Trump Jr. and his wife Melania Trump arrived in Ohio on Monday.")
     people = [e for e in doc._.entities if e.label == "PERSON"]

@@ -259,6 +259,25 @@ def with_surname(doc: Doc, start: int, end: int, ent_starts: dict[int, int]) -> 
     return end + 1 if titled else end
 
 
+def with_particle_surname(doc: Doc, start: int, end: int) -> int:
+    """The end of a person's name that NER cut at or before its particles ("[Ursula von der] Leyen",
+    "[Erik] ten Hag"): the particles (`name_particles.txt`) and the capitalised surname after them."""
+    particles = lexicons.words("name_particles.txt")
+    i = end
+    while i < len(doc) and i - end < _MAX_PARTICLES and doc[i].text in particles:
+        i += 1
+    # Ending in a particle, the mention needs the surname; otherwise only particles NER left out.
+    if i == end and doc[end - 1].text not in particles:
+        return end
+    if i >= len(doc) or not (doc[i].is_alpha and doc[i].is_title):
+        return end
+    return i + 1
+
+
+#: The most particles between a given name and a surname ("de la", "van der").
+_MAX_PARTICLES = 2
+
+
 def strip_person_prefix(doc: Doc, start: int, end: int) -> int:
     """Where the name starts inside a PERSON span that begins with a title or an adjective.
 
@@ -307,8 +326,9 @@ def title_start(doc: Doc, name_start: int, ent_starts: dict[int, int]) -> tuple[
 def raw_mentions(doc: Doc) -> list[RawMention]:
     ent_starts = {t: ent.start for ent in doc.ents for t in range(ent.start, ent.end)}
     mentions: list[RawMention] = []
+    taken = 0  # the end of a name extended over the entity after it ("Leyen", which NER called a place)
     for ent in doc.ents:
-        if ent.label_ not in ENTITY_LABELS:
+        if ent.label_ not in ENTITY_LABELS or ent.start < taken:
             continue
         start, end = trim(doc, ent.start, ent.end, ent.label_)
         end = organizations.name_end(doc, start, end) if start < end else end
@@ -320,6 +340,8 @@ def raw_mentions(doc: Doc) -> list[RawMention]:
             end = without_headline_verb(doc, start, end)
         if ent.label_ == "PERSON" and end - start == 1:
             end = with_surname(doc, start, end, ent_starts)
+        if ent.label_ == "PERSON":
+            end = taken = with_particle_surname(doc, start, end)
         mention = RawMention(start, end, ent.label_, doc[start:end].text)
         if ent.label_ == "PERSON":
             start = strip_person_prefix(doc, start, end)
