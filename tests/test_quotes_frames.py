@@ -1610,3 +1610,17 @@ def test_according_to_after_a_question_the_parser_split_off_reports_the_quotatio
     assert reports["according"] == [
         '"Is this a priority because it is an election year?" the senator asked at a news conference'
     ]
+
+
+def test_the_title_of_a_work_is_no_quote(nlp: Language) -> None:
+    # After a possessive, after a noun of a work, or glossed by one: a title, whatever cue stands near.
+    text = (
+        "Speaking to CTV's \"Power and Politics,\" the minister's press secretary declined to comment. "
+        'Her 2019 memoir, "The Long Way Home: A Life in Politics," sold well in Alberta.'
+    )
+    assert found(nlp, text) == []
+    text = 'The publisher will release "Northern Lights Rising," a biography written by a former aide.'
+    assert found(nlp, text) == []
+    # Words in sentence case after a noun of a work are someone's words.
+    text = 'The minister said in her memoir "we were never told the truth about the pipeline."'
+    assert [q[2] for q in found(nlp, text)] == ["said"]
