@@ -1624,3 +1624,12 @@ def test_the_title_of_a_work_is_no_quote(nlp: Language) -> None:
     # Words in sentence case after a noun of a work are someone's words.
     text = 'The minister said in her memoir "we were never told the truth about the pipeline."'
     assert [q[2] for q in found(nlp, text)] == ["said"]
+
+
+def test_deny_with_someone_it_is_denied_to_withholds_a_thing(nlp: Language) -> None:
+    assert found(nlp, "The party's rules committee denied the challenger a vote on the floor.") == []
+    assert found(nlp, "The bylaw would let clerks deny permits to street vendors.") == []
+    # Denying a claim is a report.
+    assert [q[:3] for q in found(nlp, "The mayor denied that the contract was rigged.")] == [
+        ("indirect", ["that the contract was rigged"], "denied")
+    ]
