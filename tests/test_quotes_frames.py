@@ -1633,3 +1633,11 @@ def test_deny_with_someone_it_is_denied_to_withholds_a_thing(nlp: Language) -> N
     assert [q[:3] for q in found(nlp, "The mayor denied that the contract was rigged.")] == [
         ("indirect", ["that the contract was rigged"], "denied")
     ]
+
+
+def test_confirm_with_a_role_as_object_approves_an_appointment(nlp: Language) -> None:
+    assert found(nlp, "Senate Republicans are confirming judges at the slowest pace in decades.") == []
+    assert found(nlp, "The committee voted to confirm the next two nominees on the list.") == []
+    assert [q[:3] for q in found(nlp, "The ministry confirmed that two judges had resigned.")] == [
+        ("indirect", ["that two judges had resigned"], "confirmed")
+    ]
