@@ -1641,3 +1641,8 @@ def test_confirm_with_a_role_as_object_approves_an_appointment(nlp: Language) ->
     assert [q[:3] for q in found(nlp, "The ministry confirmed that two judges had resigned.")] == [
         ("indirect", ["that two judges had resigned"], "confirmed")
     ]
+
+
+def test_more_fixed_hedges_of_the_writer_are_no_report(nlp: Language) -> None:
+    assert found(nlp, "It goes without saying that the budget will not balance itself.") == []
+    assert found(nlp, "By some measures one could say the recovery has already begun.") == []
