@@ -1646,3 +1646,4 @@ def test_confirm_with_a_role_as_object_approves_an_appointment(nlp: Language) ->
 def test_more_fixed_hedges_of_the_writer_are_no_report(nlp: Language) -> None:
     assert found(nlp, "It goes without saying that the budget will not balance itself.") == []
     assert found(nlp, "By some measures one could say the recovery has already begun.") == []
+    assert found(nlp, "Only time will tell whether the new coach can turn the season around.") == []
