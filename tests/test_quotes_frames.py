@@ -1610,3 +1610,40 @@ def test_according_to_after_a_question_the_parser_split_off_reports_the_quotatio
     assert reports["according"] == [
         '"Is this a priority because it is an election year?" the senator asked at a news conference'
     ]
+
+
+def test_the_title_of_a_work_is_no_quote(nlp: Language) -> None:
+    # After a possessive, after a noun of a work, or glossed by one: a title, whatever cue stands near.
+    text = (
+        "Speaking to CTV's \"Power and Politics,\" the minister's press secretary declined to comment. "
+        'Her 2019 memoir, "The Long Way Home: A Life in Politics," sold well in Alberta.'
+    )
+    assert found(nlp, text) == []
+    text = 'The publisher will release "Northern Lights Rising," a biography written by a former aide.'
+    assert found(nlp, text) == []
+    # Words in sentence case after a noun of a work are someone's words.
+    text = 'The minister said in her memoir "we were never told the truth about the pipeline."'
+    assert [q[2] for q in found(nlp, text)] == ["said"]
+
+
+def test_deny_with_someone_it_is_denied_to_withholds_a_thing(nlp: Language) -> None:
+    assert found(nlp, "The party's rules committee denied the challenger a vote on the floor.") == []
+    assert found(nlp, "The bylaw would let clerks deny permits to street vendors.") == []
+    # Denying a claim is a report.
+    assert [q[:3] for q in found(nlp, "The mayor denied that the contract was rigged.")] == [
+        ("indirect", ["that the contract was rigged"], "denied")
+    ]
+
+
+def test_confirm_with_a_role_as_object_approves_an_appointment(nlp: Language) -> None:
+    assert found(nlp, "Senate Republicans are confirming judges at the slowest pace in decades.") == []
+    assert found(nlp, "The committee voted to confirm the next two nominees on the list.") == []
+    assert [q[:3] for q in found(nlp, "The ministry confirmed that two judges had resigned.")] == [
+        ("indirect", ["that two judges had resigned"], "confirmed")
+    ]
+
+
+def test_more_fixed_hedges_of_the_writer_are_no_report(nlp: Language) -> None:
+    assert found(nlp, "It goes without saying that the budget will not balance itself.") == []
+    assert found(nlp, "By some measures one could say the recovery has already begun.") == []
+    assert found(nlp, "Only time will tell whether the new coach can turn the season around.") == []

@@ -139,7 +139,7 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
     """A cue verb's report: the clause it interrupts or closes, else its complement, else a pro-form."""
     if naming_participle(verb, frames) or passive_participle(verb) or discourse_phrase(article, verb):
         return
-    if writers_hedge(verb):
+    if writers_hedge(verb) or withholding(verb) or appointing(verb):
         return
     if "aspect" in frames and any(c.dep_ == "xcomp" for c in verb.children):
         return  # "will continue screening applicants", "continued to climb": how long, not what was said
@@ -237,6 +237,25 @@ def writers_hedge(verb: Token) -> bool:
         if start >= 0 and tuple(t.lower_ for t in doc[start : verb.i + 1]) == phrase:
             return True
     return False
+
+
+def withholding(verb: Token) -> bool:
+    """`denied Carter a photograph of unity`, `deny licenses to same-sex couples`: "deny" with someone it
+    is denied to (a second object, or "to" after its object) withholds a thing; it reports no claim."""
+    if verb.lemma_.lower() != "deny":
+        return False
+    deps = [c.dep_ for c in verb.children if c.i > verb.i]
+    to_someone = any(c.dep_ == "prep" and c.lower_ == "to" for c in verb.children if c.i > verb.i)
+    return "dative" in deps or deps.count("dobj") >= 2 or ("dobj" in deps and to_someone)
+
+
+def appointing(verb: Token) -> bool:
+    """`the Senate confirmed 68 judicial nominees`, `to confirm a judge`: "confirm" with a person named by
+    a role (roles.txt) as its object approves an appointment; it says nothing is true."""
+    if verb.lemma_.lower() != "confirm" or any(c.dep_ in ("ccomp", "mark") for c in verb.children):
+        return False
+    roles = lexicons.words("roles.txt")
+    return any(c.dep_ == "dobj" and c.lemma_.lower() in roles for c in verb.children)
 
 
 def without_reporting_clause(content: list[Token], verb: Token, heads: Sequence[Token]) -> list[Token]:

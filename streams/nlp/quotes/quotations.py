@@ -43,7 +43,7 @@ _COLON_SPEAKER_TOKENS = 6
 def quotation_marks(article: Article) -> None:
     """Every quotation no cue's frame covered, through the quotation constructions in order."""
     for q in article.marks:
-        if article.taken(q.start, q.end):
+        if article.taken(q.start, q.end) or work_title(article, q):
             continue
         if not quote_like(article, q):
             # `"A," she said. "Short."`: a short quotation opening the next sentence still continues A.
@@ -666,11 +666,42 @@ def title_in_circumstances(article: Article, q: Quotation, verb: Token) -> bool:
     return bool(words) and any(c == words[0] or c in words[0].ancestors for c in holders)
 
 
-def title_case(text: str) -> bool:
+#: The most words a work's title is read as when a noun of a work names it ("The Trumps: Three
+#: Generations That Built an Empire").
+_WORK_TITLE_WORDS = 12
+
+
+def work_title(article: Article, q: Quotation) -> bool:
+    """`on MSNBC's "Morning Joe,"`, `his 2005 book "TrumpNation: The Art of Being the Donald,"`,
+    `"Trump Revealed," a biography by ...`: a quotation in title case after a possessive or a noun of a
+    work (works.txt), or glossed by one or by its author right after it, is the title of a show, a book,
+    an article: no one's words, whatever cue stands near."""
+    span = article.span(q.start, q.end)
+    if span is None or span.start == 0 or not title_case(article.text[q.start : q.end], _WORK_TITLE_WORDS):
+        return False
+    if headline_case(article.sentence_of(span[0]).text):
+        return False  # in a headline every word is capitalized: no telling a title
+    doc, works = article.doc, lexicons.words("works.txt")
+    before = doc[span.start - 1]
+    if before.text == "," and span.start >= 2:
+        before = doc[span.start - 2]  # `The movie, "13 Hours," is based on ...`
+    if before.lemma_.lower() in works:
+        return True
+    if before.tag_ == "POS":  # `NBC's "Meet the Press"`; `Rick Perry's "Oops"` is a word he said
+        return len(_WORD.findall(article.text[q.start : q.end])) >= 2
+    after = [t for t in doc[span.end : span.end + 6] if t.text != ","]
+    if len(after) >= 2 and after[0].lower_ == "by" and after[1].pos_ == "PROPN":
+        return True  # `"...," by Gwenda Blair`
+    if after and after[0].pos_ == "DET":
+        return any(t.lemma_.lower() in works and t.pos_ == "NOUN" for t in after[1:5])  # `"...," a biography`
+    return False
+
+
+def title_case(text: str, most_words: int = _TITLE_WORDS) -> bool:
     """A short quotation with every word capitalized but the small ones: the title of a show, a book,
     a programme ("Face the Nation", "Off Message"), not a phrase of speech."""
     words = _WORD.findall(text)
-    if not words or len(words) > _TITLE_WORDS:
+    if not words or len(words) > most_words:
         return False
     return (
         all(w[0].isupper() or w[0].isdigit() or w.lower() in _TITLE_SMALL_WORDS for w in words)
