@@ -254,7 +254,7 @@ def appointing(verb: Token) -> bool:
     a role (roles.txt) as its object approves an appointment; it says nothing is true."""
     if verb.lemma_.lower() != "confirm" or any(c.dep_ in ("ccomp", "mark") for c in verb.children):
         return False
-    roles = lexicons.words("roles.txt")
+    roles = lexicons.person_roles()
     return any(c.dep_ == "dobj" and c.lemma_.lower() in roles for c in verb.children)
 
 
