@@ -36,6 +36,19 @@ CASES = [
             )
         ],
     ),
+    # Wire copy: a dateline the parser ran into the report is no one's words.
+    (
+        "WASHINGTON (AP) — The Pentagon is preparing to send up to 3,000 more troops to the region, two U.S. "
+        "officials said Tuesday.",
+        [
+            (
+                "indirect",
+                ["The Pentagon is preparing to send up to 3,000 more troops to the region"],
+                "said",
+                ["two U.S. officials"],
+            )
+        ],
+    ),
     # A dateline the parser ran into the speaker's phrase: the speaker starts after its dash.
     (
         "TORONTO — Ontario's auditor general says the province overpaid for hospital construction by $1.2 billion.",

@@ -13,6 +13,7 @@ from spacy.tokens import Token
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
 from streams.nlp.quotes.content import drop_asides, drop_fronted_concession, runs, trim
 from streams.nlp.quotes.speaker_phrases import speaker_spans, subject_of_clause_before
+from streams.nlp.quotes.syntax import dateline_dash
 
 
 def lost_subject(article: Article, cue: Token) -> list[Token]:
@@ -139,9 +140,16 @@ def add(
     if cue is not None:
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
-    content = without_dangling_conjunction(drop_fronted_concession(content))
+    content = without_dangling_conjunction(drop_fronted_concession(without_dateline(content)))
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
     return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
+
+
+def without_dateline(content: Sequence[Token]) -> list[Token]:
+    """`WASHINGTON (AP) — The Pentagon is preparing ..., two officials said`: the story's dateline, which the
+    parser ran into its first clause, is no one's words."""
+    dash = dateline_dash(content) if content else None
+    return list(content) if dash is None else [t for t in content if t.i > dash.i]
 
 
 def bridged(

@@ -5,19 +5,20 @@ Resolving a phrase ("he", "the French leader") to an entity is `streams.nlp.spea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 from streams.nlp import lexicons
 from streams.nlp.quotes.syntax import (
+    DATELINE_DASHES,
     INHERIT,
     NOT_SPEAKER,
     PASSIVE_SUBJECTS,
     RELATIVE,
     SUBJECTS,
     coordinated_with_report,
+    dateline_dash,
     has_subject,
     is_subject,
     is_verb,
@@ -231,11 +232,7 @@ _QUOTED_AS = frozenset({"quote", "cite"})
 def _line_break_between(a: Token, b: Token) -> bool:
     lo, hi = sorted((a.i, b.i))
     between = a.doc[lo:hi]
-    return "\n" in between.text or any(t.text in _DATELINE_DASHES and t.whitespace_ for t in between)
-
-
-#: Dashes that close a dateline ("OTTAWA -", "LONDON (Reuters) --").
-_DATELINE_DASHES = frozenset({"-", "--", "—", "–"})
+    return "\n" in between.text or any(t.text in DATELINE_DASHES and t.whitespace_ for t in between)
 
 
 def speaker_span(head: Token) -> tuple[int, int]:
@@ -256,19 +253,8 @@ def speaker_span(head: Token) -> tuple[int, int]:
 def _after_dateline(tokens: list[Token]) -> list[Token]:
     """`TORONTO — Ontario's auditor general says`: the parser ran the dateline into the speaker's phrase (as
     its head, or a compound of it); the speaker is what follows the dateline's dash."""
-    doc = tokens[0].doc
-    first = min(t.i for t in tokens)
-    for dash in doc[first : max(t.i for t in tokens)]:
-        if dash.text in _DATELINE_DASHES and dash.whitespace_ and _is_dateline(doc[first : dash.i]):
-            return [t for t in tokens if t.i > dash.i] or tokens
-    return tokens
-
-
-def _is_dateline(span: Span) -> bool:
-    """Capitals only, outside an agency's parentheses: "OTTAWA", "ST. JOHN'S, N.L.", "LONDON (Reuters)"."""
-    text = re.sub(r"\([^)]*\)", "", span.text)
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
+    dash = dateline_dash(tokens)
+    return tokens if dash is None else [t for t in tokens if t.i > dash.i] or tokens
 
 
 def speaker_spans(heads: Iterable[Token]) -> list[tuple[int, int]]:

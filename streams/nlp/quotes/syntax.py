@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+import re
+from collections.abc import Container, Iterable, Sequence
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 SUBJECTS = ("nsubj", "csubj")
 PASSIVE_SUBJECTS = ("nsubjpass", "csubjpass")
@@ -82,3 +83,28 @@ def _plain_finite(clause: Token) -> bool:
 
 def _singular_subject(clause: Token) -> bool:
     return any(c.dep_ in SUBJECTS and c.tag_ in ("NN", "NNP") for c in clause.children)
+
+
+#: Dashes that close a dateline ("OTTAWA -", "LONDON (Reuters) --").
+DATELINE_DASHES = frozenset({"-", "--", "—", "–"})
+#: The most tokens a dateline runs to before its dash ("ST. JOHN'S, N.L. (CP) —").
+_DATELINE_TOKENS = 10
+
+
+def dateline_dash(tokens: Sequence[Token]) -> Token | None:
+    """The dash closing a dateline that opens these tokens ("TORONTO —", "WASHINGTON (AP) —"), if one does:
+    the parser runs a dateline into the first clause of the story, its subject's phrase or its report."""
+    first = min(t.i for t in tokens)
+    last = max(t.i for t in tokens)
+    doc = tokens[0].doc
+    for dash in doc[first + 1 : min(last, first + _DATELINE_TOKENS) + 1]:
+        if dash.text in DATELINE_DASHES and dash.whitespace_ and _is_dateline(doc[first : dash.i]):
+            return dash
+    return None
+
+
+def _is_dateline(span: Span) -> bool:
+    """Capitals only, outside an agency's parentheses: "OTTAWA", "ST. JOHN'S, N.L.", "LONDON (Reuters)"."""
+    text = re.sub(r"\([^)]*\)", "", span.text)
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 2 and all(ch.isupper() for ch in letters)
