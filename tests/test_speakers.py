@@ -72,6 +72,32 @@ def test_a_nominal_takes_no_words_from_the_sentence_before_an_entity(nlp: Langua
     assert all(e.name != "I." for e in nlp(text)._.entities)
 
 
+@pytest.mark.parametrize(
+    ("text", "fragment", "name"),
+    [
+        # Sports: by age, the person given that age.
+        (
+            'Jane Roe, 51, and Drew Doughty, 34, signed new deals.\n\n"I love this city," the 34-year-old said.',
+            "love this city",
+            "Drew Doughty",
+        ),
+        # By nationality: the person the story is about.
+        (
+            'Manchester United manager Erik ten Hag was frustrated. "We created chances," the Dutchman said.',
+            "created chances",
+            "Erik ten Hag",
+        ),
+    ],
+)
+def test_an_epithet_takes_the_person_just_named(nlp: Language, text: str, fragment: str, name: str) -> None:
+    assert speaker(nlp, text, fragment).name == name
+
+
+def test_a_people_named_by_nationality_is_no_one_person(nlp: Language) -> None:
+    text = 'John Kerry met the envoys. "We will not leave Aleppo," the Russians said.'
+    assert speaker(nlp, text, "leave Aleppo").entity_id != entity_id("John Kerry", "PERSON")
+
+
 def test_short_form_takes_the_canonical_entity(nlp: Language) -> None:
     text = "German Chancellor Angela Merkel arrived in Paris on Monday. Merkel said the talks went well."
     s = speaker(nlp, text, "the talks went well")

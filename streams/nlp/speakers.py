@@ -165,6 +165,30 @@ def nominal_antecedent(span: Span, candidates: Antecedents, text: str) -> Antece
     return best[2] if best else None
 
 
+def epithet_antecedent(span: Span, candidates: Antecedents, text: str) -> Antecedent | None:
+    """ "the 34-year-old", "the Dutchman": news names the person it is writing about by age or nationality.
+    The latest person before the phrase; for an age, the latest given that age ("Jane Doe, 34,") if any is."""
+    # The phrase may leave its article out ("34-year-old"): it must stand in the text before it.
+    if span[0].lower_ == "the":
+        span = span[1:]
+    elif text[max(0, span.start_char - 4) : span.start_char].lower() != "the ":
+        return None
+    age = _AGE.fullmatch(span.text)
+    if age is None and not (len(span) == 1 and entities_module.is_demonym(span.text)):
+        return None
+    if span[-1].tag_ in ("NNS", "NNPS"):
+        return None  # "the Russians": a people, not one person
+    people = [a for a in candidates.before(span.start_char) if a.entity.label == "PERSON" and a.end <= span.start_char]
+    if age is not None:
+        given = re.compile(rf",\s*{age[1]}\b")
+        people = [a for a in people if given.match(text, a.end)] or people
+    return people[-1] if people else None
+
+
+#: An age as news gives it ("the 34-year-old").
+_AGE = re.compile(r"(\d{1,3})-year-old")
+
+
 def pronoun_antecedent(word: str, start: int, candidates: Antecedents) -> Antecedent | None:
     labels = ("PERSON",) if word in PERSON_PRONOUNS else ("ORG", "NORP", "GPE", "PERSON")
     if word in THING_PRONOUNS:
@@ -197,6 +221,9 @@ def resolve_mention(
         if found is None:
             return Speaker(mention.text, None, mention)
         return Speaker(found.entity.name, found.entity.entity_id, mention, found.entity.title)
+    epithet = epithet_antecedent(span, candidates, text)
+    if epithet is not None:
+        return Speaker(epithet.entity.name, epithet.entity.entity_id, mention, epithet.entity.title)
     person = person_after(span, index) if head.lemma_.lower() in lexicons.roles() else None
     if person is not None:
         title = " ".join(t.text for t in span if t.lower_ not in _DETERMINERS and not t.is_punct)
