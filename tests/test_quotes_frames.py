@@ -884,6 +884,13 @@ def test_a_concession_fronted_before_the_report_is_the_writers(nlp: Language) ->
     assert [q[1] for q in found(nlp, text)] == [["the party leads among voters under 30"]]
 
 
+def test_a_concession_after_the_cue_opens_the_speakers_clause(nlp: Language) -> None:
+    text = "The mayor, a Toronto native, says despite growing up a Leafs fan, she will cheer for Montreal in the final."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["despite growing up a Leafs fan, she will cheer for Montreal in the final"]
+    ]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

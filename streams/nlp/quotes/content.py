@@ -988,13 +988,16 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
 _CONCESSIONS = frozenset({"though", "although", "despite", "notwithstanding"})
 
 
-def drop_fronted_concession(tokens: Sequence[Token]) -> list[Token]:
+def drop_fronted_concession(tokens: Sequence[Token], cue: Token | None = None) -> list[Token]:
     """Reported content without a concession the writer fronted before it: "Though he has no path to the
-    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma."""
+    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma.
+    After its cue ("says despite being an alumna, she will root for Iowa") it opens the speaker's clause."""
     ordered = sorted(tokens, key=lambda t: t.i)
     if len(ordered) < 2:
         return ordered
     first = ordered[0]
+    if cue is not None and cue.i < first.i:
+        return ordered
     opener = first.lower_ in _CONCESSIONS or (first.lower_ == "even" and ordered[1].lower_ == "though")
     if not opener:
         return ordered
