@@ -891,6 +891,17 @@ def test_a_concession_after_the_cue_opens_the_speakers_clause(nlp: Language) -> 
     ]
 
 
+def test_an_inverted_cue_between_subject_and_verb_of_its_report(nlp: Language) -> None:
+    text = (
+        "Part of the trouble with the bridge, say engineers like Paul Smith, a Calgary consultant, is the soil itself."
+    )
+    assert found(nlp, text) == [
+        ("indirect", ["Part of the trouble with the bridge", "is the soil itself"], "say", ["engineers"])
+    ]
+    text = "And the premier, said Jones, who remains close to her, never forgets a slight."
+    assert found(nlp, text) == [("indirect", ["the premier", "never forgets a slight"], "said", ["Jones"])]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

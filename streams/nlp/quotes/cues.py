@@ -22,7 +22,7 @@ from streams.nlp.quotes.content import (
 )
 from streams.nlp.quotes.marks import Quotation
 from streams.nlp.quotes.speaker_phrases import appositive_speaker, speaker_like, subject_heads
-from streams.nlp.quotes.syntax import clause_of, is_verb
+from streams.nlp.quotes.syntax import SUBJECTS, clause_of, is_verb
 
 _WORD = re.compile(r"\w+")
 
@@ -156,6 +156,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         heads, content = inverted
     if not heads and "clause" in frames and (fronted := quotation_then_speaker(article, verb)):
         heads, content = fronted
+    if "clause" in frames and (split := speaker_inside_report(article, verb, heads)):
+        heads, content = split
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
         heads = heads or lost_subject(article, verb) or after_clause(article, verb)
@@ -363,6 +365,33 @@ def _phrase_after(verb: Token) -> Token | None:
         if tok.pos_ in ("PROPN", "NOUN", "PRON") or name:
             head = tok
     return head
+
+
+def speaker_inside_report(
+    article: Article, verb: Token, heads: Sequence[Token]
+) -> tuple[list[Token], list[Token]] | None:
+    """ "Part of the problem, say experts like X, a geologist, is the soil": an inverted cue set off by
+    commas between the subject and the verb of the clause it reports. The parser made that subject the
+    cue's and the noun phrase after the cue the clause's; that phrase speaks, and the subject before the
+    cue and the clause after the phrase are the report."""
+    doc = verb.doc
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or len(heads) != 1 or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return None
+    subject = heads[0]  # its phrase may hold the comma before the cue
+    if subject.head.i != verb.i or subject.right_edge.i not in (verb.i - 2, verb.i - 1) or article.quoted(subject):
+        return None
+    speaker = _phrase_after(verb)
+    if speaker is None or article.quoted(speaker) or speaker.dep_ not in SUBJECTS:
+        return None
+    clause = speaker.head
+    if clause.i < speaker.i or clause.dep_ != "ccomp" or clause.head.i != verb.i:
+        return None
+    end = speaker.right_edge.i
+    while doc[end].is_punct and end > speaker.i:
+        end -= 1  # the parser may give the phrase its closing comma
+    if end + 1 >= clause.i or doc[end + 1].text != ",":
+        return None  # the speaker's phrase closes on a comma before the rest of the clause
+    return [speaker], [*subject.subtree, *(t for t in clause.subtree if t.i > end)]
 
 
 def after_clause(article: Article, verb: Token) -> list[Token]:
