@@ -35,6 +35,13 @@ def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language
     ]
 
 
+def test_a_clause_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
+    text = "The judge said just because the damage was not visible did not mean it was not real."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["just because the damage was not visible did not mean it was not real"]
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "content", "cue", "speaker"),
     [

@@ -626,7 +626,8 @@ def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
     if clause.i < verb.i or has_subject(clause):
         return []
     # "said the days when ... are gone": the parser may read the subject as the cue's adverbial noun.
-    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod") and verb.i < c.i < clause.i]
+    # "said just because it was not obvious did not mean ...": or a clause, as its adverbial clause.
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod", "advcl") and verb.i < c.i < clause.i]
     if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
         return []
     return objects
