@@ -1523,6 +1523,14 @@ def test_a_proform_the_parser_made_a_second_subject_after_the_cue_is_the_report(
             "noting",
             "she",
         ),
+        # A focusing adverb before "that", the clause read as adverbial to the cue.
+        (
+            "The company gave no reason for the closure, saying in its statement only that it was reviewing some "
+            "operations to better match the needs ahead.",
+            "that it was reviewing some operations to better match the needs ahead",
+            "saying",
+            "The company",
+        ),
     ],
 )
 def test_a_that_clause_the_parser_did_not_make_a_complement_is_the_report(

@@ -325,10 +325,12 @@ def _misparsed_that_clause(verb: Token) -> list[Token]:
     doc = verb.doc
     for c in verb.children:
         opener = c.left_edge
+        while opener.pos_ == "ADV" and opener.head.i == c.i and opener.i < c.i:
+            opener = doc[opener.i + 1]  # "saying only that he was ...": a focusing adverb before it
         if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
             continue
         if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and has_subject(c):
-            return list(c.subtree)
+            return [t for t in c.subtree if t.i >= opener.i]
         if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and has_subject(t) for t in c.subtree):
             return list(c.subtree)
     return []
