@@ -909,6 +909,18 @@ def test_an_inverted_cue_between_subject_and_verb_of_its_report(nlp: Language) -
     assert found(nlp, text) == [("indirect", ["the premier", "never forgets a slight"], "said", ["Jones"])]
 
 
+def test_clauses_the_parser_hung_on_a_closing_cue_are_one_report(nlp: Language) -> None:
+    text = "The amount of debt most students carry is manageable -- but then there are the outliers, she said."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["The amount of debt most students carry is manageable -- but then there are the outliers"],
+            "said",
+            ["she"],
+        )
+    ]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

@@ -187,7 +187,7 @@ def _frame_content(verb: Token, frames: frozenset[str], cues: Container[str]) ->
                 c.i < verb.i,
             ),
         )
-        clauses = _listed_after(verb, nearest, cues)
+        clauses = [*_listed_before(verb, nearest, cues), *_listed_after(verb, nearest, cues)]
         last = clauses[-1]
         subject = _object_as_subject(verb, clauses[0])
         found = subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
@@ -673,6 +673,34 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         else:
             break
     return clauses
+
+
+#: Punctuation between two clauses of one report ("A -- but B", "A, and B").
+_LIST_PUNCT = frozenset({",", ";", "-", "--", "—", "–"})
+
+
+def _listed_before(verb: Token, last: Token, cues: Container[str]) -> list[Token]:
+    """ "A -- but B, he said": complements the parser hung on a closing cue before the nearest one, with
+    only punctuation and a conjunction between them, are reported too (in their order)."""
+    if last.i > verb.i:
+        return []
+    doc = verb.doc
+    out: list[Token] = []
+    start = last.left_edge.i
+    while start < last.i and (doc[start].is_punct or doc[start].dep_ == "cc"):
+        start += 1
+    for c in sorted((c for c in verb.children if c.dep_ == "ccomp" and c.i < last.i), key=lambda t: -t.i):
+        end = c.right_edge.i
+        while end > c.i and doc[end].is_punct:
+            end -= 1
+        # `...: "A," he said`, `(B, wrote X)`: a colon, a bracket or a quotation mark parts the writer's
+        # clause from the quotation the cue closes.
+        gap = doc[end + 1 : start]
+        if not all(t.text in _LIST_PUNCT or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
+            break
+        out.insert(0, c)
+        start = c.left_edge.i
+    return out
 
 
 def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:
