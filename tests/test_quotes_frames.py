@@ -436,6 +436,14 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             "argued",
             "he",
         ),
+        # No pronoun: the noun the clause describes is the report's subject.
+        (
+            "The files include emails the department now says are classified.",
+            "emails",
+            "are classified",
+            "says",
+            "the department",
+        ),
     ],
 )
 def test_a_cue_inside_a_relative_clause_reports_the_pronoun_and_complement(

@@ -421,6 +421,10 @@ def _as_clause_content(verb: Token, cues: Container[str]) -> list[Token]:
     return [t for t in head.subtree if t.i not in own]
 
 
+def _finite(verb: Token) -> bool:
+    return verb.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in verb.children)
+
+
 def relative_report(verb: Token) -> list[Token]:
     """`the drawdown, which they say left a vacuum`: a cue inside a relative clause whose relative
     pronoun is the subject of the report, not of the cue. The report is the pronoun and the complement."""
@@ -432,11 +436,22 @@ def relative_report(verb: Token) -> list[Token]:
         # "which he argued help ease ...": the parser hung the pronoun on the complement instead.
         relatives = [t for t in verb.subtree if t.i < verb.i and t.lower_ in RELATIVE and t.tag_ in ("WDT", "WP")]
         subjects = [*relatives[:1], *subjects]
-    if not relatives or len(subjects) < 2:
-        return []
     complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]
     if not complements or complements[0].tag_ == "VBG" or any(a.tag_ == "TO" for a in complements[0].children):
         return []  # "which they want to keep", "which he kept saying": no report of a clause
+    if not relatives and subjects and not has_subject(complements[0]) and _finite(complements[0]):
+        # "the emails the department says are classified": no pronoun; the noun the clause describes
+        # is the subject of the report.
+        # Not a subject ("Nothing the president said will help": the verb may be its own), nor before a
+        # quotation (the quoted words are the report).
+        antecedent = verb.head
+        quotation = any(t.is_quote for t in verb.doc[verb.i + 1 : complements[0].i])
+        noun = antecedent.pos_ in ("NOUN", "PROPN", "PRON") and antecedent.i < verb.i
+        if noun and not is_subject(antecedent) and not quotation:
+            named = [t for t in antecedent.subtree if t.i < verb.left_edge.i]
+            return [*named, *subtrees(complements[:1])]
+    if not relatives or len(subjects) < 2:
+        return []
     return [relatives[0], *subtrees(complements[:1])]
 
 
