@@ -929,6 +929,14 @@ def test_clauses_the_parser_hung_on_a_closing_cue_are_one_report(nlp: Language) 
     ]
 
 
+def test_a_subject_the_parser_ran_into_the_according_to_source_is_the_reports(nlp: Language) -> None:
+    text = (
+        "According to early results of exit polls conducted for the broadcasters by a research firm, majorities "
+        "of voters in all three provinces say they feel betrayed."
+    )
+    assert [q[1] for q in found(nlp, text)] == [["majorities of voters in all three provinces say they feel betrayed"]]
+
+
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
     assert found(nlp, "The debate promised to be a crucial moment for the campaign.") == []
 

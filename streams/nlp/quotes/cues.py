@@ -22,7 +22,7 @@ from streams.nlp.quotes.content import (
 )
 from streams.nlp.quotes.marks import Quotation
 from streams.nlp.quotes.speaker_phrases import appositive_speaker, speaker_like, subject_heads
-from streams.nlp.quotes.syntax import SUBJECTS, clause_of, is_verb
+from streams.nlp.quotes.syntax import SUBJECTS, clause_of, has_subject, is_verb
 
 _WORD = re.compile(r"\w+")
 
@@ -419,8 +419,15 @@ def according_to(article: Article, according: Token) -> None:
     sources = [c for c in to.children if c.dep_ == "pobj"] or _noun_after(to)
     if not sources:
         return
-    phrase = {t.i for t in according.subtree}
     clause = clause_of(according)
+    if (subject := _subject_read_as_source(article, according, to, clause)) is not None:
+        # "According to exit polls, majorities of voters say ...": the source ends at the comma.
+        last = subject.doc[subject.left_edge.i - 2]  # the word before the comma
+        speaker = (sources[0].left_edge.idx, last.idx + len(last.text))
+        report = [*subject.subtree, *(t for t in clause.subtree if t.i > subject.right_edge.i)]
+        add(article, report, according, [speaker])
+        return
+    phrase = {t.i for t in according.subtree}
     content = [t for t in clause.subtree if t.i not in phrase]
     first = according.left_edge.i
     rest = [t for t in content if t.i > according.right_edge.i and not t.is_punct]
@@ -429,6 +436,21 @@ def according_to(article: Article, according: Token) -> None:
         # the phrase ends the report; what follows is the writer's, unless "and" adds a second fact.
         content = [t for t in content if t.i < first]
     add(article, _sentence_around(article, according, to) or content, according, speakers(article, sources, according))
+
+
+def _subject_read_as_source(article: Article, according: Token, to: Token, clause: Token) -> Token | None:
+    """ "According to exit polls by X, majorities of voters say ...": a phrase opening its sentence whose
+    source the parser ran, as an apposition or a conjunct after a comma, into the subject of the clause
+    the phrase hangs on (its verb right after that subject, without a subject of its own)."""
+    doc = according.doc
+    if according.i != article.sentence_of(according).start or clause.i <= to.i or has_subject(clause):
+        return None
+    for tok in to.subtree:  # in order: the outermost such phrase first
+        if tok.dep_ in ("conj", "appos") and tok.right_edge.i + 1 == clause.i and doc[tok.left_edge.i - 1].text == ",":
+            if not any(c.dep_ == "cc" and c.i < tok.i for c in tok.head.children):
+                return tok
+            return None
+    return None
 
 
 def _noun_after(to: Token) -> list[Token]:
