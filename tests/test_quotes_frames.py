@@ -35,6 +35,13 @@ def test_the_object_before_a_subjectless_complement_is_its_subject(nlp: Language
     ]
 
 
+def test_a_clause_before_a_subjectless_complement_is_its_subject(nlp: Language) -> None:
+    text = "The judge said just because the damage was not visible did not mean it was not real."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["just because the damage was not visible did not mean it was not real"]
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "content", "cue", "speaker"),
     [
@@ -428,6 +435,14 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             "help protect renters who move often",
             "argued",
             "he",
+        ),
+        # No pronoun: the noun the clause describes is the report's subject.
+        (
+            "The files include emails the department now says are classified.",
+            "emails",
+            "are classified",
+            "says",
+            "the department",
         ),
     ],
 )
@@ -882,6 +897,44 @@ def test_a_past_act_after_a_present_cue_goes_on_with_the_report(nlp: Language) -
 def test_a_concession_fronted_before_the_report_is_the_writers(nlp: Language) -> None:
     text = "Though the Liberals trail in most polls, the party leads among voters under 30, the survey found."
     assert [q[1] for q in found(nlp, text)] == [["the party leads among voters under 30"]]
+
+
+def test_a_concession_after_the_cue_opens_the_speakers_clause(nlp: Language) -> None:
+    text = "The mayor, a Toronto native, says despite growing up a Leafs fan, she will cheer for Montreal in the final."
+    assert [q[1] for q in found(nlp, text)] == [
+        ["despite growing up a Leafs fan, she will cheer for Montreal in the final"]
+    ]
+
+
+def test_an_inverted_cue_between_subject_and_verb_of_its_report(nlp: Language) -> None:
+    text = (
+        "Part of the trouble with the bridge, say engineers like Paul Smith, a Calgary consultant, is the soil itself."
+    )
+    assert found(nlp, text) == [
+        ("indirect", ["Part of the trouble with the bridge", "is the soil itself"], "say", ["engineers"])
+    ]
+    text = "And the premier, said Jones, who remains close to her, never forgets a slight."
+    assert found(nlp, text) == [("indirect", ["the premier", "never forgets a slight"], "said", ["Jones"])]
+
+
+def test_clauses_the_parser_hung_on_a_closing_cue_are_one_report(nlp: Language) -> None:
+    text = "The amount of debt most students carry is manageable -- but then there are the outliers, she said."
+    assert found(nlp, text) == [
+        (
+            "indirect",
+            ["The amount of debt most students carry is manageable -- but then there are the outliers"],
+            "said",
+            ["she"],
+        )
+    ]
+
+
+def test_a_subject_the_parser_ran_into_the_according_to_source_is_the_reports(nlp: Language) -> None:
+    text = (
+        "According to early results of exit polls conducted for the broadcasters by a research firm, majorities "
+        "of voters in all three provinces say they feel betrayed."
+    )
+    assert [q[1] for q in found(nlp, text)] == [["majorities of voters in all three provinces say they feel betrayed"]]
 
 
 def test_a_things_promise_is_no_commitment(nlp: Language) -> None:
@@ -1497,6 +1550,14 @@ def test_a_proform_the_parser_made_a_second_subject_after_the_cue_is_the_report(
             "that at one point earlier in the season the town had run out of salt",
             "noting",
             "she",
+        ),
+        # A focusing adverb before "that", the clause read as adverbial to the cue.
+        (
+            "The company gave no reason for the closure, saying in its statement only that it was reviewing some "
+            "operations to better match the needs ahead.",
+            "that it was reviewing some operations to better match the needs ahead",
+            "saying",
+            "The company",
         ),
     ],
 )

@@ -140,7 +140,7 @@ def add(
     if cue is not None:
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
-    content = without_dangling_conjunction(drop_fronted_concession(without_dateline(content)))
+    content = without_dangling_conjunction(drop_fronted_concession(without_dateline(content), cue))
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
     return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
 

@@ -187,7 +187,7 @@ def _frame_content(verb: Token, frames: frozenset[str], cues: Container[str]) ->
                 c.i < verb.i,
             ),
         )
-        clauses = _listed_after(verb, nearest, cues)
+        clauses = [*_listed_before(verb, nearest, cues), *_listed_after(verb, nearest, cues)]
         last = clauses[-1]
         subject = _object_as_subject(verb, clauses[0])
         found = subtrees([*subject, *clauses, *_reasons_after(verb, last), *_coordinated_after(verb, last, cues)])
@@ -325,10 +325,12 @@ def _misparsed_that_clause(verb: Token) -> list[Token]:
     doc = verb.doc
     for c in verb.children:
         opener = c.left_edge
+        while opener.pos_ == "ADV" and opener.head.i == c.i and opener.i < c.i:
+            opener = doc[opener.i + 1]  # "saying only that he was ...": a focusing adverb before it
         if c.i < verb.i or opener.lower_ != "that" or doc[opener.i - 1].lower_ in ("so", "such"):
             continue
         if c.dep_ == "advcl" and opener.dep_ == "mark" and opener.head.i == c.i and has_subject(c):
-            return list(c.subtree)
+            return [t for t in c.subtree if t.i >= opener.i]
         if c.dep_ == "prep" and c.i == verb.i + 1 and any(is_verb(t) and has_subject(t) for t in c.subtree):
             return list(c.subtree)
     return []
@@ -419,6 +421,10 @@ def _as_clause_content(verb: Token, cues: Container[str]) -> list[Token]:
     return [t for t in head.subtree if t.i not in own]
 
 
+def _finite(verb: Token) -> bool:
+    return verb.tag_ in _FINITE or any(a.dep_ in ("aux", "auxpass") and a.tag_ in _FINITE for a in verb.children)
+
+
 def relative_report(verb: Token) -> list[Token]:
     """`the drawdown, which they say left a vacuum`: a cue inside a relative clause whose relative
     pronoun is the subject of the report, not of the cue. The report is the pronoun and the complement."""
@@ -430,11 +436,22 @@ def relative_report(verb: Token) -> list[Token]:
         # "which he argued help ease ...": the parser hung the pronoun on the complement instead.
         relatives = [t for t in verb.subtree if t.i < verb.i and t.lower_ in RELATIVE and t.tag_ in ("WDT", "WP")]
         subjects = [*relatives[:1], *subjects]
-    if not relatives or len(subjects) < 2:
-        return []
     complements = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp") and c.i > verb.i and is_verb(c)]
     if not complements or complements[0].tag_ == "VBG" or any(a.tag_ == "TO" for a in complements[0].children):
         return []  # "which they want to keep", "which he kept saying": no report of a clause
+    if not relatives and subjects and not has_subject(complements[0]) and _finite(complements[0]):
+        # "the emails the department says are classified": no pronoun; the noun the clause describes
+        # is the subject of the report.
+        # Not a subject ("Nothing the president said will help": the verb may be its own), nor before a
+        # quotation (the quoted words are the report).
+        antecedent = verb.head
+        quotation = any(t.is_quote for t in verb.doc[verb.i + 1 : complements[0].i])
+        noun = antecedent.pos_ in ("NOUN", "PROPN", "PRON") and antecedent.i < verb.i
+        if noun and not is_subject(antecedent) and not quotation:
+            named = [t for t in antecedent.subtree if t.i < verb.left_edge.i]
+            return [*named, *subtrees(complements[:1])]
+    if not relatives or len(subjects) < 2:
+        return []
     return [relatives[0], *subtrees(complements[:1])]
 
 
@@ -630,7 +647,8 @@ def _object_as_subject(verb: Token, clause: Token) -> list[Token]:
     if clause.i < verb.i or has_subject(clause):
         return []
     # "said the days when ... are gone": the parser may read the subject as the cue's adverbial noun.
-    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod") and verb.i < c.i < clause.i]
+    # "said just because it was not obvious did not mean ...": or a clause, as its adverbial clause.
+    objects = [c for c in verb.children if c.dep_ in ("dobj", "npadvmod", "advcl") and verb.i < c.i < clause.i]
     if len(objects) != 1 or objects[0].right_edge.i + 1 != clause.left_edge.i:
         return []
     return objects
@@ -674,6 +692,34 @@ def _listed_after(verb: Token, first: Token, cues: Container[str]) -> list[Token
         else:
             break
     return clauses
+
+
+#: Punctuation between two clauses of one report ("A -- but B", "A, and B").
+_LIST_PUNCT = frozenset({",", ";", "-", "--", "—", "–"})
+
+
+def _listed_before(verb: Token, last: Token, cues: Container[str]) -> list[Token]:
+    """ "A -- but B, he said": complements the parser hung on a closing cue before the nearest one, with
+    only punctuation and a conjunction between them, are reported too (in their order)."""
+    if last.i > verb.i:
+        return []
+    doc = verb.doc
+    out: list[Token] = []
+    start = last.left_edge.i
+    while start < last.i and (doc[start].is_punct or doc[start].dep_ == "cc"):
+        start += 1
+    for c in sorted((c for c in verb.children if c.dep_ == "ccomp" and c.i < last.i), key=lambda t: -t.i):
+        end = c.right_edge.i
+        while end > c.i and doc[end].is_punct:
+            end -= 1
+        # `...: "A," he said`, `(B, wrote X)`: a colon, a bracket or a quotation mark parts the writer's
+        # clause from the quotation the cue closes.
+        gap = doc[end + 1 : start]
+        if not all(t.text in _LIST_PUNCT or t.dep_ == "cc" for t in gap) or c.lemma_.lower() in cues:
+            break
+        out.insert(0, c)
+        start = c.left_edge.i
+    return out
 
 
 def _coordinated_after(verb: Token, content: Token, cues: Container[str]) -> list[Token]:
@@ -992,13 +1038,16 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
 _CONCESSIONS = frozenset({"though", "although", "despite", "notwithstanding"})
 
 
-def drop_fronted_concession(tokens: Sequence[Token]) -> list[Token]:
+def drop_fronted_concession(tokens: Sequence[Token], cue: Token | None = None) -> list[Token]:
     """Reported content without a concession the writer fronted before it: "Though he has no path to the
-    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma."""
+    nomination, Kasich polls best against Clinton, the survey found" reports only what follows the comma.
+    After its cue ("says despite being an alumna, she will root for Iowa") it opens the speaker's clause."""
     ordered = sorted(tokens, key=lambda t: t.i)
     if len(ordered) < 2:
         return ordered
     first = ordered[0]
+    if cue is not None and cue.i < first.i:
+        return ordered
     opener = first.lower_ in _CONCESSIONS or (first.lower_ == "even" and ordered[1].lower_ == "though")
     if not opener:
         return ordered

@@ -22,7 +22,7 @@ from streams.nlp.quotes.content import (
 )
 from streams.nlp.quotes.marks import Quotation
 from streams.nlp.quotes.speaker_phrases import appositive_speaker, speaker_like, subject_heads
-from streams.nlp.quotes.syntax import clause_of, is_verb
+from streams.nlp.quotes.syntax import SUBJECTS, clause_of, has_subject, is_verb
 
 _WORD = re.compile(r"\w+")
 
@@ -156,6 +156,8 @@ def verb_report(article: Article, verb: Token, frames: frozenset[str]) -> None:
         heads, content = inverted
     if not heads and "clause" in frames and (fronted := quotation_then_speaker(article, verb)):
         heads, content = fronted
+    if "clause" in frames and (split := speaker_inside_report(article, verb, heads)):
+        heads, content = split
     if "clause" in frames and not content:
         # `A, his top aide, Tad Devine, told the Post.`: a closing cue whose subject the parser lost.
         heads = heads or lost_subject(article, verb) or after_clause(article, verb)
@@ -405,6 +407,33 @@ def _phrase_after(verb: Token) -> Token | None:
     return head
 
 
+def speaker_inside_report(
+    article: Article, verb: Token, heads: Sequence[Token]
+) -> tuple[list[Token], list[Token]] | None:
+    """ "Part of the problem, say experts like X, a geologist, is the soil": an inverted cue set off by
+    commas between the subject and the verb of the clause it reports. The parser made that subject the
+    cue's and the noun phrase after the cue the clause's; that phrase speaks, and the subject before the
+    cue and the clause after the phrase are the report."""
+    doc = verb.doc
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or len(heads) != 1 or verb.i < 2 or doc[verb.i - 1].text != ",":
+        return None
+    subject = heads[0]  # its phrase may hold the comma before the cue
+    if subject.head.i != verb.i or subject.right_edge.i not in (verb.i - 2, verb.i - 1) or article.quoted(subject):
+        return None
+    speaker = _phrase_after(verb)
+    if speaker is None or article.quoted(speaker) or speaker.dep_ not in SUBJECTS:
+        return None
+    clause = speaker.head
+    if clause.i < speaker.i or clause.dep_ != "ccomp" or clause.head.i != verb.i:
+        return None
+    end = speaker.right_edge.i
+    while doc[end].is_punct and end > speaker.i:
+        end -= 1  # the parser may give the phrase its closing comma
+    if end + 1 >= clause.i or doc[end + 1].text != ",":
+        return None  # the speaker's phrase closes on a comma before the rest of the clause
+    return [speaker], [*subject.subtree, *(t for t in clause.subtree if t.i > end)]
+
+
 def after_clause(article: Article, verb: Token) -> list[Token]:
     """`He had a say in the deal, said a former aide to the minister, who ...`: a subject-less finite cue
     after the clause it reports and a comma, with a noun phrase right after it that the parser made its
@@ -430,8 +459,15 @@ def according_to(article: Article, according: Token) -> None:
     sources = [c for c in to.children if c.dep_ == "pobj"] or _noun_after(to)
     if not sources:
         return
-    phrase = {t.i for t in according.subtree}
     clause = clause_of(according)
+    if (subject := _subject_read_as_source(article, according, to, clause)) is not None:
+        # "According to exit polls, majorities of voters say ...": the source ends at the comma.
+        last = subject.doc[subject.left_edge.i - 2]  # the word before the comma
+        speaker = (sources[0].left_edge.idx, last.idx + len(last.text))
+        report = [*subject.subtree, *(t for t in clause.subtree if t.i > subject.right_edge.i)]
+        add(article, report, according, [speaker])
+        return
+    phrase = {t.i for t in according.subtree}
     content = [t for t in clause.subtree if t.i not in phrase]
     first = according.left_edge.i
     rest = [t for t in content if t.i > according.right_edge.i and not t.is_punct]
@@ -440,6 +476,21 @@ def according_to(article: Article, according: Token) -> None:
         # the phrase ends the report; what follows is the writer's, unless "and" adds a second fact.
         content = [t for t in content if t.i < first]
     add(article, _sentence_around(article, according, to) or content, according, speakers(article, sources, according))
+
+
+def _subject_read_as_source(article: Article, according: Token, to: Token, clause: Token) -> Token | None:
+    """ "According to exit polls by X, majorities of voters say ...": a phrase opening its sentence whose
+    source the parser ran, as an apposition or a conjunct after a comma, into the subject of the clause
+    the phrase hangs on (its verb right after that subject, without a subject of its own)."""
+    doc = according.doc
+    if according.i != article.sentence_of(according).start or clause.i <= to.i or has_subject(clause):
+        return None
+    for tok in to.subtree:  # in order: the outermost such phrase first
+        if tok.dep_ in ("conj", "appos") and tok.right_edge.i + 1 == clause.i and doc[tok.left_edge.i - 1].text == ",":
+            if not any(c.dep_ == "cc" and c.i < tok.i for c in tok.head.children):
+                return tok
+            return None
+    return None
 
 
 def _noun_after(to: Token) -> list[Token]:
