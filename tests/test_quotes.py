@@ -140,6 +140,13 @@ def test_second_sentence_after_the_cue_continues_the_quote(nlp: Language) -> Non
     assert q.kind == "direct"
 
 
+@pytest.mark.parametrize("link", ["But", "Now,", "Instead,"])
+def test_a_quotation_after_a_connective_in_the_next_sentence_continues_the_quote(nlp: Language, link: str) -> None:
+    text = f'"The first half was poor," the coach said after the match. {link} "the young players showed real heart."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"The first half was poor,"', '"the young players showed real heart."']
+
+
 def test_inverted_cue_before_the_speaker(nlp: Language) -> None:
     q = only(nlp, 'The new plan "will not work at all", says Finance Minister Jane Roe.')
     assert "will not work at all" in q.text
