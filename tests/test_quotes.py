@@ -553,6 +553,9 @@ def test_a_quotation_opening_its_sentence_after_a_framing_phrase_is_the_whole_re
         ("Half of the voters said so in May.", "so"),
         ("Most Democrats said the same of the governor.", "the same of the governor"),
         ("Her campaign manager said as much on Sunday.", "as much"),
+        ("Most of the councillors said no to the new arena.", "no to the new arena"),
+        ("Two in three said the same for the finance minister.", "the same for the finance minister"),
+        ("Half of the voters said the same for years.", "the same"),
     ],
 )
 def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) -> None:

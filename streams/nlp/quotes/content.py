@@ -702,9 +702,28 @@ def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
         if child.lower_ == "much" and not any(c.lower_ == "as" for c in child.children):
             continue
         # "the same of Trump" keeps its "of"; "as much in an interview" drops the circumstances.
-        kept = [c for c in child.children if c.i < child.i or (c.dep_ == "prep" and c.lower_ == "of")]
+        kept = [c for c in child.children if c.i < child.i or _names_target(c)]
+        kept += [c for c in verb.children if c.i == child.right_edge.i + 1 and _names_target(c)]
         return sorted([child, *subtrees(kept)], key=lambda t: t.i)
+    # "said no to the plan" read with "no" hung on "to": the phrase opening on the pro-form is the report.
+    for prep in verb.children:
+        opener = prep.left_edge
+        if prep.i > verb.i and opener.i < prep.i and opener.head.i == prep.i and opener.lower_ in proforms:
+            return list(prep.subtree) if _names_target(prep) else []
     return []
+
+
+#: Prepositions naming what a pro-form is said of ("said no to the war", "the same for the senator").
+_PROFORM_TARGETS = frozenset({"to", "for", "of", "about"})
+
+
+def _names_target(prep: Token) -> bool:
+    """A phrase on a pro-form, or on its cue right after it, naming what the pro-form is said of ("said no
+    to the war", "the same of the senator"), not when ("the same for years")."""
+    if prep.dep_ != "prep" or prep.lower_ not in _PROFORM_TARGETS:
+        return False
+    objects = [c for c in prep.children if c.dep_ == "pobj"]
+    return bool(objects) and not any(o.ent_type_ in ("DATE", "TIME") for o in objects)
 
 
 def is_proform(tokens: Sequence[Token], proforms: Container[str]) -> bool:
