@@ -283,6 +283,25 @@ def test_what_the_speaker_withheld_after_the_report_is_the_writers(nlp: Language
     ("text", "content"),
     [
         (
+            "The senator vowed to keep the clinics open and celebrated the court ruling on Tuesday.",
+            "to keep the clinics open",
+        ),
+        (
+            "The mayor urged the council to approve the budget and thanked the volunteers for their work.",
+            "the council to approve the budget",
+        ),
+    ],
+)
+def test_a_finite_verb_after_the_cues_infinitive_is_the_speakers_next_act(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert [q[1] for q in found(nlp, text)][:1] == [[content]]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
             "Forbes estimated her fortune at about $4 billion from her stake in the grocery chain.",
             "her fortune at about $4 billion from her stake in the grocery chain",
         ),

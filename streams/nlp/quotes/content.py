@@ -943,7 +943,7 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     """A cue coordinated into the content that is the speaker's next act ("... and warned ..."), or what
     the speaker withheld ("... but would not elaborate", "... but declined to comment")."""
-    if _withheld(tok):
+    if _withheld(tok) or _finite_after_infinitive(tok, cues):
         return True
     if tok.lemma_.lower() not in cues:
         return False
@@ -965,6 +965,24 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
         return head.tag_ != "VBG" and head.head.tag_ == "VBG"
     did = any(c.dep_ == "aux" and c.lower_ == "did" for c in tok.children)
     return tok.tag_ == "VB" and did and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
+
+
+#: Finite tags a verb or its auxiliary carries ("celebrated", "has issued"), never an infinitive's.
+_FINITE_PAST_OR_THIRD = frozenset({"VBD", "VBZ"})
+
+
+def _finite_after_infinitive(tok: Token, cues: Container[str]) -> bool:
+    """`vowed to keep the clinic open and celebrated the ruling`: a finite verb without a subject cannot
+    share the "to" of the cue's infinitive the parser coordinated it with; it is the speaker's next act."""
+    if tok.dep_ != "conj" or has_subject(tok) or tok.i < tok.head.i:
+        return False
+    own = [tok, *(c for c in tok.children if c.dep_ in ("aux", "auxpass"))]
+    if not any(t.tag_ in _FINITE_PAST_OR_THIRD for t in own):
+        return False
+    infinitive = tok.head
+    if infinitive.dep_ != "xcomp" or infinitive.head.lemma_.lower() not in cues:
+        return False
+    return infinitive.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in infinitive.children)
 
 
 def _act_hung_on_complement(tok: Token) -> bool:
