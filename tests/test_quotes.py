@@ -250,6 +250,27 @@ def test_a_trailing_which_clause_stays_with_the_report(nlp: Language) -> None:
     assert q.text == "the city had hired forty new teachers, which would ease crowding in the schools"
 
 
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The organizers said they were in better shape than the last summit in Geneva, where hotels ran out "
+            "of rooms.",
+            "they were in better shape than the last summit in Geneva, where hotels ran out of rooms",
+        ),
+        # about a person of the story: the writer's aside
+        (
+            "The senator said the trip was a welcome break from campaigning in Ohio, where she trails in most polls.",
+            "the trip was a welcome break from campaigning in Ohio",
+        ),
+    ],
+)
+def test_a_trailing_where_clause_stays_with_the_report_unless_it_is_about_a_person(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert only(nlp, text).text == content
+
+
 def test_a_which_clause_with_a_report_of_its_own_is_cut(nlp: Language) -> None:
     found = quotes(nlp, "The mayor said the city had hired forty new teachers, which critics said was far too few.")
     assert found[0].text == "the city had hired forty new teachers"

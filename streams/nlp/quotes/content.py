@@ -753,7 +753,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ == "where"
+        # ", where organizers fell short ..." says what happened at the place the speaker named; ", where he
+        # has a home" is the writer's aside on a person of the story (a pronoun subject), as is a report.
+        (doc[start].lower_ == "where" and (holds_report(tok, cues) or _pronoun_subject(tok)))
         # ", who ..." after a name glosses it, in the writer's words; after a common noun ("his mother,
         # who died ...") it goes on with what the speaker said, unless it reports words of its own.
         or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
@@ -870,6 +872,14 @@ def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
         if any(t.like_num for t in doc[max(comma.i - _FIGURE_TOKENS, 0) : comma.i]):
             return comma.i
     return None
+
+
+#: Pronouns of the third person that a clause's subject may be: a person the story is about.
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "they"})
+
+
+def _pronoun_subject(clause: Token) -> bool:
+    return any(c.dep_ in SUBJECTS and c.lower_ in _PERSONAL_PRONOUNS for c in clause.children)
 
 
 def _pied_piped(doc: Doc, start: int) -> bool:
