@@ -1629,3 +1629,28 @@ def test_according_to_after_a_question_the_parser_split_off_reports_the_quotatio
     assert reports["according"] == [
         '"Is this a priority because it is an election year?" the senator asked at a news conference'
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The minister said she had already met two of the men named in the report: John Smith, a former "
+            "mayor, and Paul Jones.",
+            "she had already met two of the men named in the report: John Smith, a former mayor, and Paul Jones",
+            "said",
+            "The minister",
+        ),
+        (
+            "The chief mentioned the storm that caused the death of three residents: a teacher, a nurse and a "
+            "retired firefighter.",
+            "the storm that caused the death of three residents: a teacher, a nurse and a retired firefighter",
+            "mentioned",
+            "The chief",
+        ),
+    ],
+)
+def test_a_list_of_nouns_after_a_colon_spells_out_the_reports_last_noun(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]

@@ -30,7 +30,40 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     found = _frame_content(verb, frames, cues)
     more = _continuations(verb, found, cues) if found else []
-    return sorted([*found, *more], key=lambda t: t.i) if more else found
+    found = sorted([*found, *more], key=lambda t: t.i) if more else found
+    listed = _list_after_colon(found) if found else []
+    return [*found, *listed] if listed else found
+
+
+#: The most tokens of a list after a colon that spells out the report's last noun.
+_COLON_LIST_TOKENS = 40
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+
+
+def _list_after_colon(found: list[Token]) -> list[Token]:
+    """`said she had met two of the men: Jane Doe, a former mayor, and John Roe`: nouns or names after a
+    colon right after the report, to the end of its sentence, spell out the report's last noun; the parser
+    hangs them anywhere (often on the speaker, as an apposition)."""
+    doc = found[0].doc
+    end = found[-1].i
+    colon = end + 1
+    if colon + 1 >= len(doc) or doc[colon].text != ":" or doc[end].pos_ not in ("NOUN", "PROPN"):
+        return []
+    stop = next(
+        (
+            j
+            for j in range(colon + 1, min(colon + 1 + _COLON_LIST_TOKENS, len(doc)))
+            if doc[j].text in _SENTENCE_ENDS or "\n" in doc[j].text
+        ),
+        None,
+    )
+    span = doc[colon + 1 : stop] if stop is not None else None
+    if span is None or not len(span) or any(t.is_quote for t in span):
+        return []
+    roots = [t for t in span if not (colon < t.head.i < stop)]
+    if any(r.pos_ not in ("NOUN", "PROPN") for r in roots) or any(_main_finite(t, colon) for t in span):
+        return []  # a clause of its own ("... act: councillors voted ..."), not a list of nouns
+    return [doc[colon], *span]
 
 
 #: Modals of a clause reported in the past ("said he would ..."): a verb the parser coordinated with
@@ -297,6 +330,18 @@ def _unmarked_complement(verb: Token) -> list[Token]:
     if any(m.dep_ == "mark" and m.i >= start for m in clause.children):
         return []  # a subordinate clause of its own ("... the team, because it ...")
     return [t for t in clause.subtree if t.i >= start]
+
+
+def _main_finite(tok: Token, colon: int) -> bool:
+    """A finite verb after the colon that is not inside a relative clause or a modifier of a noun."""
+    if tok.tag_ not in _FINITE:
+        return False
+    for t in (tok, *tok.ancestors):
+        if t.i <= colon:
+            return True
+        if t.dep_ in ("relcl", "acl"):
+            return False
+    return True
 
 
 def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
