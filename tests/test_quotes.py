@@ -140,6 +140,13 @@ def test_second_sentence_after_the_cue_continues_the_quote(nlp: Language) -> Non
     assert q.kind == "direct"
 
 
+@pytest.mark.parametrize("link", ["But", "Now,", "Instead,"])
+def test_a_quotation_after_a_connective_in_the_next_sentence_continues_the_quote(nlp: Language, link: str) -> None:
+    text = f'"The first half was poor," the coach said after the match. {link} "the young players showed real heart."'
+    q = only(nlp, text)
+    assert pieces(text, q) == ['"The first half was poor,"', '"the young players showed real heart."']
+
+
 def test_inverted_cue_before_the_speaker(nlp: Language) -> None:
     q = only(nlp, 'The new plan "will not work at all", says Finance Minister Jane Roe.')
     assert "will not work at all" in q.text
@@ -265,6 +272,27 @@ def test_a_trailing_which_clause_stays_with_the_report(nlp: Language) -> None:
     text = "The mayor said the city had hired forty new teachers, which would ease crowding in the schools."
     q = only(nlp, text)
     assert q.text == "the city had hired forty new teachers, which would ease crowding in the schools"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "The organizers said they were in better shape than the last summit in Geneva, where hotels ran out "
+            "of rooms.",
+            "they were in better shape than the last summit in Geneva, where hotels ran out of rooms",
+        ),
+        # about a person of the story: the writer's aside
+        (
+            "The senator said the trip was a welcome break from campaigning in Ohio, where she trails in most polls.",
+            "the trip was a welcome break from campaigning in Ohio",
+        ),
+    ],
+)
+def test_a_trailing_where_clause_stays_with_the_report_unless_it_is_about_a_person(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert only(nlp, text).text == content
 
 
 def test_a_which_clause_with_a_report_of_its_own_is_cut(nlp: Language) -> None:
@@ -570,6 +598,9 @@ def test_a_quotation_opening_its_sentence_after_a_framing_phrase_is_the_whole_re
         ("Half of the voters said so in May.", "so"),
         ("Most Democrats said the same of the governor.", "the same of the governor"),
         ("Her campaign manager said as much on Sunday.", "as much"),
+        ("Most of the councillors said no to the new arena.", "no to the new arena"),
+        ("Two in three said the same for the finance minister.", "the same for the finance minister"),
+        ("Half of the voters said the same for years.", "the same"),
     ],
 )
 def test_a_pro_form_is_the_whole_report(nlp: Language, text: str, content: str) -> None:

@@ -290,6 +290,25 @@ def test_what_the_speaker_withheld_after_the_report_is_the_writers(nlp: Language
     ("text", "content"),
     [
         (
+            "The senator vowed to keep the clinics open and celebrated the court ruling on Tuesday.",
+            "to keep the clinics open",
+        ),
+        (
+            "The mayor urged the council to approve the budget and thanked the volunteers for their work.",
+            "the council to approve the budget",
+        ),
+    ],
+)
+def test_a_finite_verb_after_the_cues_infinitive_is_the_speakers_next_act(
+    nlp: Language, text: str, content: str
+) -> None:
+    assert [q[1] for q in found(nlp, text)][:1] == [[content]]
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
             "Forbes estimated her fortune at about $4 billion from her stake in the grocery chain.",
             "her fortune at about $4 billion from her stake in the grocery chain",
         ),
@@ -1708,3 +1727,28 @@ def test_more_fixed_hedges_of_the_writer_are_no_report(nlp: Language) -> None:
     assert found(nlp, "It goes without saying that the budget will not balance itself.") == []
     assert found(nlp, "By some measures one could say the recovery has already begun.") == []
     assert found(nlp, "Only time will tell whether the new coach can turn the season around.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "The minister said she had already met two of the men named in the report: John Smith, a former "
+            "mayor, and Paul Jones.",
+            "she had already met two of the men named in the report: John Smith, a former mayor, and Paul Jones",
+            "said",
+            "The minister",
+        ),
+        (
+            "The chief mentioned the storm that caused the death of three residents: a teacher, a nurse and a "
+            "retired firefighter.",
+            "the storm that caused the death of three residents: a teacher, a nurse and a retired firefighter",
+            "mentioned",
+            "The chief",
+        ),
+    ],
+)
+def test_a_list_of_nouns_after_a_colon_spells_out_the_reports_last_noun(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]

@@ -30,7 +30,40 @@ def content_tokens(verb: Token, frames: frozenset[str], cues: Container[str] = f
     """The tokens of what the cue reports, from its dependency frame; [] when it reports nothing."""
     found = _frame_content(verb, frames, cues)
     more = _continuations(verb, found, cues) if found else []
-    return sorted([*found, *more], key=lambda t: t.i) if more else found
+    found = sorted([*found, *more], key=lambda t: t.i) if more else found
+    listed = _list_after_colon(found) if found else []
+    return [*found, *listed] if listed else found
+
+
+#: The most tokens of a list after a colon that spells out the report's last noun.
+_COLON_LIST_TOKENS = 40
+_SENTENCE_ENDS = frozenset({".", "!", "?", ";"})
+
+
+def _list_after_colon(found: list[Token]) -> list[Token]:
+    """`said she had met two of the men: Jane Doe, a former mayor, and John Roe`: nouns or names after a
+    colon right after the report, to the end of its sentence, spell out the report's last noun; the parser
+    hangs them anywhere (often on the speaker, as an apposition)."""
+    doc = found[0].doc
+    end = found[-1].i
+    colon = end + 1
+    if colon + 1 >= len(doc) or doc[colon].text != ":" or doc[end].pos_ not in ("NOUN", "PROPN"):
+        return []
+    stop = next(
+        (
+            j
+            for j in range(colon + 1, min(colon + 1 + _COLON_LIST_TOKENS, len(doc)))
+            if doc[j].text in _SENTENCE_ENDS or "\n" in doc[j].text
+        ),
+        None,
+    )
+    span = doc[colon + 1 : stop] if stop is not None else None
+    if span is None or not len(span) or any(t.is_quote for t in span):
+        return []
+    roots = [t for t in span if not (colon < t.head.i < stop)]
+    if any(r.pos_ not in ("NOUN", "PROPN") for r in roots) or any(_main_finite(t, colon) for t in span):
+        return []  # a clause of its own ("... act: councillors voted ..."), not a list of nouns
+    return [doc[colon], *span]
 
 
 #: Modals of a clause reported in the past ("said he would ..."): a verb the parser coordinated with
@@ -297,6 +330,18 @@ def _unmarked_complement(verb: Token) -> list[Token]:
     if any(m.dep_ == "mark" and m.i >= start for m in clause.children):
         return []  # a subordinate clause of its own ("... the team, because it ...")
     return [t for t in clause.subtree if t.i >= start]
+
+
+def _main_finite(tok: Token, colon: int) -> bool:
+    """A finite verb after the colon that is not inside a relative clause or a modifier of a noun."""
+    if tok.tag_ not in _FINITE:
+        return False
+    for t in (tok, *tok.ancestors):
+        if t.i <= colon:
+            return True
+        if t.dep_ in ("relcl", "acl"):
+            return False
+    return True
 
 
 def _elaboration_after_colon(verb: Token, found: list[Token], cues: Container[str]) -> list[Token]:
@@ -752,9 +797,28 @@ def proform_content(verb: Token, proforms: Container[str]) -> list[Token]:
         if child.lower_ == "much" and not any(c.lower_ == "as" for c in child.children):
             continue
         # "the same of Trump" keeps its "of"; "as much in an interview" drops the circumstances.
-        kept = [c for c in child.children if c.i < child.i or (c.dep_ == "prep" and c.lower_ == "of")]
+        kept = [c for c in child.children if c.i < child.i or _names_target(c)]
+        kept += [c for c in verb.children if c.i == child.right_edge.i + 1 and _names_target(c)]
         return sorted([child, *subtrees(kept)], key=lambda t: t.i)
+    # "said no to the plan" read with "no" hung on "to": the phrase opening on the pro-form is the report.
+    for prep in verb.children:
+        opener = prep.left_edge
+        if prep.i > verb.i and opener.i < prep.i and opener.head.i == prep.i and opener.lower_ in proforms:
+            return list(prep.subtree) if _names_target(prep) else []
     return []
+
+
+#: Prepositions naming what a pro-form is said of ("said no to the war", "the same for the senator").
+_PROFORM_TARGETS = frozenset({"to", "for", "of", "about"})
+
+
+def _names_target(prep: Token) -> bool:
+    """A phrase on a pro-form, or on its cue right after it, naming what the pro-form is said of ("said no
+    to the war", "the same of the senator"), not when ("the same for years")."""
+    if prep.dep_ != "prep" or prep.lower_ not in _PROFORM_TARGETS:
+        return False
+    objects = [c for c in prep.children if c.dep_ == "pobj"]
+    return bool(objects) and not any(o.ent_type_ in ("DATE", "TIME") for o in objects)
 
 
 def is_proform(tokens: Sequence[Token], proforms: Container[str]) -> bool:
@@ -784,7 +848,9 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # ", which ..." stays with the speaker's words (gold keeps it more often than not) unless it
     # holds a report of its own (", which critics said ...").
     relative = tok.dep_ in ("relcl", "advcl") and (
-        doc[start].lower_ == "where"
+        # ", where organizers fell short ..." says what happened at the place the speaker named; ", where he
+        # has a home" is the writer's aside on a person of the story (a pronoun subject), as is a report.
+        (doc[start].lower_ == "where" and (holds_report(tok, cues) or _pronoun_subject(tok)))
         # ", who ..." after a name glosses it, in the writer's words; after a common noun ("his mother,
         # who died ...") it goes on with what the speaker said, unless it reports words of its own.
         or (doc[start].lower_ in ("who", "whose") and (tok.head.pos_ in ("PROPN", "PRON") or holds_report(tok, cues)))
@@ -903,6 +969,14 @@ def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
     return None
 
 
+#: Pronouns of the third person that a clause's subject may be: a person the story is about.
+_PERSONAL_PRONOUNS = frozenset({"he", "she", "they"})
+
+
+def _pronoun_subject(clause: Token) -> bool:
+    return any(c.dep_ in SUBJECTS and c.lower_ in _PERSONAL_PRONOUNS for c in clause.children)
+
+
 def _pied_piped(doc: Doc, start: int) -> bool:
     """A relative clause opening with a preposition and its pronoun (", with whom ...", ", in which ...")."""
     return doc[start].pos_ == "ADP" and start + 1 < len(doc) and doc[start + 1].lower_ in ("whom", "which")
@@ -974,7 +1048,7 @@ def _another_report(tok: Token, cues: Container[str]) -> bool:
 def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
     """A cue coordinated into the content that is the speaker's next act ("... and warned ..."), or what
     the speaker withheld ("... but would not elaborate", "... but declined to comment")."""
-    if _withheld(tok):
+    if _withheld(tok) or _finite_after_infinitive(tok, cues):
         return True
     if tok.lemma_.lower() not in cues:
         return False
@@ -996,6 +1070,24 @@ def _same_speaker_report(tok: Token, cues: Container[str]) -> bool:
         return head.tag_ != "VBG" and head.head.tag_ == "VBG"
     did = any(c.dep_ == "aux" and c.lower_ == "did" for c in tok.children)
     return tok.tag_ == "VB" and did and any(c.dep_ == "aux" and c.tag_ == "MD" for c in head.children)
+
+
+#: Finite tags a verb or its auxiliary carries ("celebrated", "has issued"), never an infinitive's.
+_FINITE_PAST_OR_THIRD = frozenset({"VBD", "VBZ"})
+
+
+def _finite_after_infinitive(tok: Token, cues: Container[str]) -> bool:
+    """`vowed to keep the clinic open and celebrated the ruling`: a finite verb without a subject cannot
+    share the "to" of the cue's infinitive the parser coordinated it with; it is the speaker's next act."""
+    if tok.dep_ != "conj" or has_subject(tok) or tok.i < tok.head.i:
+        return False
+    own = [tok, *(c for c in tok.children if c.dep_ in ("aux", "auxpass"))]
+    if not any(t.tag_ in _FINITE_PAST_OR_THIRD for t in own):
+        return False
+    infinitive = tok.head
+    if infinitive.dep_ != "xcomp" or infinitive.head.lemma_.lower() not in cues:
+        return False
+    return infinitive.tag_ == "VB" and any(c.dep_ == "aux" and c.tag_ == "TO" for c in infinitive.children)
 
 
 def _act_hung_on_complement(tok: Token) -> bool:

@@ -109,12 +109,25 @@ def continues_previous(article: Article, q: Quotation, next_sentence_only: bool 
     if cue.idx < previous.start:
         return False  # `He said: "A." "B."`: B needs a cue of its own
     sent_end = article.sentence_of(cue).end_char
-    if q.start >= sent_end and article.letters.any(sent_end, q.start):
+    if q.start >= sent_end and article.letters.any(sent_end, q.start) and not _linked_only(article, sent_end, q.start):
         return False
     if next_sentence_only and q.start < sent_end:
         return False
     article.add_fragment(_participle_report_after(article, previous, q.start), (q.start, q.end), (q.start, q.end))
     return True
+
+
+#: The most characters a connective between a sentence's end and a quotation takes (" Instead, ").
+_LINK_CHARS = 16
+
+
+def _linked_only(article: Article, start: int, end: int) -> bool:
+    """Whether the words between a sentence's end and a quotation are one connective (`But "B."`,
+    `Instead, "B."`, data/connectives.txt): the writer's link, not a clause of narration."""
+    if end - start > _LINK_CHARS:
+        return False
+    words = _WORD.findall(article.text[start:end])
+    return len(words) == 1 and words[0].lower() in lexicons.words("connectives.txt")
 
 
 def _participle_report_after(article: Article, previous: Candidate, offset: int) -> Candidate:

@@ -238,8 +238,12 @@ def _line_break_between(a: Token, b: Token) -> bool:
 def speaker_span(head: Token) -> tuple[int, int]:
     """The speaker phrase around its head: modifiers and appositions, not conjuncts or clauses."""
     tokens = [head]
+    # A subject ends before its verb: a list the parser hung on it from past the verb, after a colon (`The
+    # minister said she met two of them: Jane Doe and ...`), spells out the report.
+    verb = head.head
+    limit = verb.i if head.i < verb.i else len(head.doc)
     for child in head.children:
-        if child.dep_ not in NOT_SPEAKER:
+        if child.dep_ not in NOT_SPEAKER and child.i < limit:
             tokens.extend(child.subtree)
     # `Roy, a Legault ally, called ...` parsed as the name with a participle: the phrase ends there.
     ends = [c.left_edge.i for c in head.children if c.i > head.i and c.dep_ in NOT_SPEAKER and is_verb(c)]
