@@ -107,6 +107,12 @@ def test_a_headline_run_into_the_sentence_is_not_its_speaker(nlp: Language) -> N
             "promised",
             "The manager",
         ),
+        (  # an infinitive of assertion: what the speaker claims of themselves
+            "The group claims to represent more than 40,000 farm workers across the province.",
+            "to represent more than 40,000 farm workers across the province",
+            "claims",
+            "The group",
+        ),
     ],
 )
 def test_an_infinitive_of_commitment_is_the_report(
