@@ -190,6 +190,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "commented",
             "The premier",
         ),
+        (
+            "The union noted the province's failure to hire more nurses since the last contract.",
+            "the province's failure to hire more nurses since the last contract",
+            "noted",
+            "The union",
+        ),
     ],
 )
 def test_prepositional_and_object_reports(nlp: Language, text: str, content: str, cue: str, speaker: str) -> None:
