@@ -1274,6 +1274,15 @@ def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Lan
     assert found(nlp, text) == [("indirect", ["he wants a diverse cabinet"], "saying", ["The premier"])]
 
 
+def test_a_gerund_after_the_object_or_complement_of_a_verb_is_its_subjects(nlp: Language) -> None:
+    text = "The union took the rare step of criticizing the premier's handling of the contract talks."
+    assert found(nlp, text) == [
+        ("indirect", ["the premier's handling of the contract talks"], "criticizing", ["The union"])
+    ]
+    text = "The mayor has been the most vocal on council in denouncing the new transit fares for seniors."
+    assert found(nlp, text) == [("indirect", ["the new transit fares for seniors"], "denouncing", ["The mayor"])]
+
+
 @pytest.mark.parametrize(
     ("text", "content", "cue", "speaker"),
     [
