@@ -1638,3 +1638,30 @@ def test_according_to_after_a_question_the_parser_split_off_reports_the_quotatio
     assert reports["according"] == [
         '"Is this a priority because it is an election year?" the senator asked at a news conference'
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "In his victory speech, the premier made no mention of the carbon tax.",
+            "the carbon tax",
+            "mention",
+            "the premier",
+        ),
+        (
+            "The mayor has recently made comments about the state of the city's water mains.",
+            "the state of the city's water mains",
+            "comments",
+            "The mayor",
+        ),
+    ],
+)
+def test_a_cue_noun_a_light_verb_makes_its_object_reports_what_it_is_about(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_show_made_of_something_reports_nothing(nlp: Language) -> None:
+    assert found(nlp, "The senator made a show of opening three new campaign offices in the north.") == []

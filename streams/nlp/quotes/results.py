@@ -18,7 +18,8 @@ from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 MIN_INDIRECT_WORDS = 4
 #: ... unless it is a clause with its own subject and verb,
 MIN_CLAUSE_WORDS = 2
-#: ... or the cue's direct object ("announced 6,000 layoffs", "praised Obama's presidency").
+#: ... or the cue's object ("announced 6,000 layoffs", "praised Obama's presidency", "made no mention of
+#: his rivals").
 MIN_OBJECT_WORDS = 3
 _WORD = re.compile(r"\w+")
 
@@ -46,8 +47,14 @@ def worth_reporting(article: Article, c: Candidate) -> bool:
 
 
 def _cue_object(span: Span, cue: Token | None) -> bool:
-    """Whether the tokens are the phrase of the cue's direct object."""
-    return cue is not None and span.root.dep_ == "dobj" and span.root.head == cue
+    """Whether the tokens are the phrase of the cue verb's direct object, or of the object of a cue
+    noun's preposition ("made no mention of the carbon tax")."""
+    if cue is None:
+        return False
+    root = span.root
+    if root.dep_ == "pobj":
+        return cue.pos_ == "NOUN" and root.head.head == cue
+    return root.dep_ == "dobj" and root.head == cue
 
 
 def _clause(span: Span) -> bool:
