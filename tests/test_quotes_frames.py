@@ -1665,3 +1665,10 @@ def test_a_cue_noun_a_light_verb_makes_its_object_reports_what_it_is_about(
 
 def test_a_show_made_of_something_reports_nothing(nlp: Language) -> None:
     assert found(nlp, "The senator made a show of opening three new campaign offices in the north.") == []
+
+
+def test_a_quoted_gerund_of_what_the_speaker_blames_someone_for(nlp: Language) -> None:
+    text = "The premier mocked the opposition leader for “running away from every hard question.”"
+    assert found(nlp, text) == [
+        ("mixed", ["the opposition leader for “running away from every hard question.”"], "mocked", ["The premier"])
+    ]
