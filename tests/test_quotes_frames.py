@@ -114,6 +114,12 @@ def test_a_headline_run_into_the_sentence_is_not_its_speaker(nlp: Language) -> N
             "promised",
             "The manager",
         ),
+        (  # an infinitive of assertion: what the speaker claims of themselves
+            "The group claims to represent more than 40,000 farm workers across the province.",
+            "to represent more than 40,000 farm workers across the province",
+            "claims",
+            "The group",
+        ),
     ],
 )
 def test_an_infinitive_of_commitment_is_the_report(
@@ -190,6 +196,12 @@ def test_an_infinitive_of_commitment_is_the_report(
             "the auditor's report into the hospital's finances",
             "commented",
             "The premier",
+        ),
+        (
+            "The union noted the province's failure to hire more nurses since the last contract.",
+            "the province's failure to hire more nurses since the last contract",
+            "noted",
+            "The union",
         ),
     ],
 )
@@ -341,6 +353,13 @@ def test_a_short_object_of_a_new_object_cue_is_no_report(nlp: Language) -> None:
     assert found(nlp, "Fans pointed to the sky.") == []
 
 
+def test_an_object_of_three_words_is_a_report(nlp: Language) -> None:
+    assert found(nlp, "The union criticized the wage freeze on Monday.") == [
+        ("indirect", ["the wage freeze"], "criticized", ["The union"])
+    ]
+    assert found(nlp, "Fans slammed the coach.") == []
+
+
 # ---------------------------------------------------------------------------------------------------
 # Marks typed the wrong way, short clauses, more verbs of saying
 
@@ -449,7 +468,7 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             "he",
         ),
         (
-            "He praised the new rules, which he argued help protect renters who move often.",
+            "He backed the new rules, which he argued help protect renters who move often.",
             "which",
             "help protect renters who move often",
             "argued",
@@ -1327,6 +1346,15 @@ def test_a_participle_in_a_compound_preposition_is_the_clauses_subjects(nlp: Lan
     assert found(nlp, text) == [("indirect", ["he wants a diverse cabinet"], "saying", ["The premier"])]
 
 
+def test_a_gerund_after_the_object_or_complement_of_a_verb_is_its_subjects(nlp: Language) -> None:
+    text = "The union took the rare step of criticizing the premier's handling of the contract talks."
+    assert found(nlp, text) == [
+        ("indirect", ["the premier's handling of the contract talks"], "criticizing", ["The union"])
+    ]
+    text = "The mayor has been the most vocal on council in denouncing the new transit fares for seniors."
+    assert found(nlp, text) == [("indirect", ["the new transit fares for seniors"], "denouncing", ["The mayor"])]
+
+
 @pytest.mark.parametrize(
     ("text", "content", "cue", "speaker"),
     [
@@ -1752,3 +1780,37 @@ def test_a_list_of_nouns_after_a_colon_spells_out_the_reports_last_noun(
     nlp: Language, text: str, content: str, cue: str, speaker: str
 ) -> None:
     assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            "In his victory speech, the premier made no mention of the carbon tax.",
+            "the carbon tax",
+            "mention",
+            "the premier",
+        ),
+        (
+            "The mayor has recently made comments about the state of the city's water mains.",
+            "the state of the city's water mains",
+            "comments",
+            "The mayor",
+        ),
+    ],
+)
+def test_a_cue_noun_a_light_verb_makes_its_object_reports_what_it_is_about(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("indirect", [content], cue, [speaker])]
+
+
+def test_a_show_made_of_something_reports_nothing(nlp: Language) -> None:
+    assert found(nlp, "The senator made a show of opening three new campaign offices in the north.") == []
+
+
+def test_a_quoted_gerund_of_what_the_speaker_blames_someone_for(nlp: Language) -> None:
+    text = "The premier mocked the opposition leader for “running away from every hard question.”"
+    assert found(nlp, text) == [
+        ("mixed", ["the opposition leader for “running away from every hard question.”"], "mocked", ["The premier"])
+    ]

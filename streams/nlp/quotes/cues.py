@@ -53,6 +53,8 @@ def cue_frames(article: Article) -> None:
             add(article, list(clause.subtree), tok, [(subject.left_edge.idx, subject.idx + len(subject.text))])
         elif "noun" in frames and tok.pos_ == "NOUN":
             noun_report(article, tok)
+        elif tok.pos_ == "NOUN" and "evidence" not in frames:  # "made a show of ...": a display, no words
+            light_verb_report(article, tok)
         elif is_verb(tok):
             verb_report(article, tok, frames)
 
@@ -122,6 +124,25 @@ def noun_report(article: Article, noun: Token) -> None:
         # "made the point that ...", "issued a warning that ...": the one who made it speaks.
         heads = subject_heads(noun.head, quoted=article.quoted)
     add(article, content, noun, speakers(article, heads, noun))
+
+
+#: Prepositions of what a cue noun is about ("mention of", "comments about", "comment on").
+_TOPIC_PREPOSITIONS = ("of", "about", "on")
+
+
+def light_verb_report(article: Article, noun: Token) -> None:
+    """ "Trump made no mention of Jeb Bush", "has made comments about voter fraud": a cue noun as the
+    object of a light verb (`light_verbs.txt`) reports the object of its of/about/on phrase, the verb's
+    subject its speaker."""
+    verb = noun.head
+    if noun.dep_ != "dobj" or not is_verb(verb) or verb.lemma_.lower() not in lexicons.words("light_verbs.txt"):
+        return
+    prep = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ in _TOPIC_PREPOSITIONS), None)
+    objects = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")] if prep is not None else []
+    if not objects:
+        return
+    heads = subject_heads(verb, quoted=article.quoted)
+    add(article, list(objects[0].subtree), noun, speakers(article, heads, noun))
 
 
 def _by_phrase(article: Article, noun: Token) -> list[Token]:

@@ -549,9 +549,30 @@ def governing_verb(article: Article, q: Quotation) -> Token | None:
             holder = holder.head
         if is_verb(holder) and holder.lemma_.lower() in article.cues:
             tok = holder
+    if is_verb(tok) and (cue := _cue_of_gerund(article, tok)) is not None:
+        tok = cue
     if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
         return None
     return tok
+
+
+#: Prepositions of what a speaker blames or credits someone with ("mocked X for", "accused X of").
+_CHARGES = frozenset({"for", "of"})
+
+
+def _cue_of_gerund(article: Article, gerund: Token) -> Token | None:
+    """`mocked Rubio for "having a tough night"`: the active cue verb whose own preposition takes the
+    gerund (not a noun's: "put on a show of being "strong""; not a passive: "was called a charlatan for
+    promoting "quack" cures", whose speaker is the agent)."""
+    if gerund.dep_ != "pcomp" or gerund.lemma_.lower() in article.cues or gerund.head.lower_ not in _CHARGES:
+        return None
+    verb = gerund.head.head
+    if not is_verb(verb) or verb.lemma_.lower() not in article.cues:
+        return None
+    passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+    # "a practice criticized for ...": a passive participle of a noun, its critics unnamed or the agent
+    passive = passive or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+    return None if passive else verb
 
 
 #: A clause that modifies a noun, and the dependencies from that noun up to the verb holding it.

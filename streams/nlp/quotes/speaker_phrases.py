@@ -99,13 +99,14 @@ _PHRASE_LINKS = 4
 
 
 #: Links from a preposition up to its verb through a compound preposition's parts ("in addition to",
-#: "aside from").
-_PHRASE_DEPS = ("prep", "pobj", "advmod")
+#: "aside from"), the verb's object ("took the step of criticizing ...") or its complement ("was the most
+#: aggressive in denouncing ...").
+_PHRASE_DEPS = ("prep", "pobj", "advmod", "dobj", "attr", "acomp")
 
 
 def _verb_above_phrase(tok: Token) -> Token:
     """The verb a prepositional phrase hangs on, through the words of a compound preposition ("in
-    addition to", "aside from"), or tok itself when there is none."""
+    addition to", "aside from") or the verb's object or complement, or tok itself when there is none."""
     head = tok
     for _ in range(_PHRASE_LINKS):
         if is_verb(head) or head.dep_ not in _PHRASE_DEPS or head.head.i == head.i:
