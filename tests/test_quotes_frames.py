@@ -353,13 +353,6 @@ def test_a_short_object_of_a_new_object_cue_is_no_report(nlp: Language) -> None:
     assert found(nlp, "Fans pointed to the sky.") == []
 
 
-def test_an_object_of_three_words_is_a_report(nlp: Language) -> None:
-    assert found(nlp, "The union criticized the wage freeze on Monday.") == [
-        ("indirect", ["the wage freeze"], "criticized", ["The union"])
-    ]
-    assert found(nlp, "Fans slammed the coach.") == []
-
-
 # ---------------------------------------------------------------------------------------------------
 # Marks typed the wrong way, short clauses, more verbs of saying
 
@@ -468,7 +461,7 @@ def test_a_participle_after_an_interrupting_cue_goes_on_with_the_report(nlp: Lan
             "he",
         ),
         (
-            "He backed the new rules, which he argued help protect renters who move often.",
+            "He praised the new rules, which he argued help protect renters who move often.",
             "which",
             "help protect renters who move often",
             "argued",
@@ -1786,8 +1779,8 @@ def test_a_list_of_nouns_after_a_colon_spells_out_the_reports_last_noun(
     ("text", "content", "cue", "speaker"),
     [
         (
-            "In his victory speech, the premier made no mention of the carbon tax.",
-            "the carbon tax",
+            "In his victory speech, the premier made no mention of the federal carbon tax.",
+            "the federal carbon tax",
             "mention",
             "the premier",
         ),

@@ -7,7 +7,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Span
 
 from streams.nlp.quotes.candidates import Article, Candidate, CharSpan
 from streams.nlp.quotes.content import is_proform, reported_by_agent
@@ -16,11 +16,8 @@ from streams.nlp.records import Cue, Fragment, Mention, Quote, QuoteKind
 
 #: Reported content without quotation marks shorter than this is an object, not a statement.
 MIN_INDIRECT_WORDS = 4
-#: ... unless it is a clause with its own subject and verb,
+#: ... unless it is a clause with its own subject and verb.
 MIN_CLAUSE_WORDS = 2
-#: ... or the cue's object ("announced 6,000 layoffs", "praised Obama's presidency", "made no mention of
-#: his rivals").
-MIN_OBJECT_WORDS = 3
 _WORD = re.compile(r"\w+")
 
 
@@ -36,25 +33,8 @@ def worth_reporting(article: Article, c: Candidate) -> bool:
     if c.cue is not None and c.end <= c.cue.idx and reported_by_agent(c.cue):
         return True  # "The meeting was first reported by Politico": a named source reported the subject
     words = len(_WORD.findall(article.text, c.start, c.end))
-    if words >= MIN_INDIRECT_WORDS:
-        return True
-    if span is None:
-        return False
     # "said it would cooperate", "said she would": a short clause with its own subject is a report.
-    # "denounced the coup attempt": a noun phrase the cue governs is what was said of it; "slammed Trump",
-    # a bare name or a pronoun and its noun, is the target of the words, too short to stand for them.
-    return (words >= MIN_CLAUSE_WORDS and _clause(span)) or (words >= MIN_OBJECT_WORDS and _cue_object(span, c.cue))
-
-
-def _cue_object(span: Span, cue: Token | None) -> bool:
-    """Whether the tokens are the phrase of the cue verb's direct object, or of the object of a cue
-    noun's preposition ("made no mention of the carbon tax")."""
-    if cue is None:
-        return False
-    root = span.root
-    if root.dep_ == "pobj":
-        return cue.pos_ == "NOUN" and root.head.head == cue
-    return root.dep_ == "dobj" and root.head == cue
+    return words >= MIN_INDIRECT_WORDS or (words >= MIN_CLAUSE_WORDS and span is not None and _clause(span))
 
 
 def _clause(span: Span) -> bool:
