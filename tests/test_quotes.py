@@ -964,6 +964,11 @@ def test_a_noun_phrase_the_parser_made_a_second_complement_stays_out_of_the_repo
             "The coach said the team would be back at practice on Wednesday morning, a clear message to his players.",
             "the team would be back at practice on Wednesday morning",
         ),
+        (
+            'One councillor likened the new parking rules to "robbing the taxpayers" - a charge that might '
+            "have stung the mayor.",
+            'the new parking rules to "robbing the taxpayers"',
+        ),
     ],
 )
 def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: str, content: str) -> None:

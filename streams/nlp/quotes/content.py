@@ -722,6 +722,9 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
+#: Dashes setting off the writer's words after a report (a spaced hyphen stands for one in plain text).
+_DASHES = ("-", "--", "—", "–")
+
 #: Words opening an adverbial clause of contrast after a comma.
 _CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
 
@@ -774,9 +777,11 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # report is the writer's label for it, whatever the parser hung it on.
     label = tok.pos_ == "NOUN" and tok.dep_ != "conj" and tok.lemma_.lower() in cues
     label = label and doc[start].lower_ in ("a", "an") and doc[start].head == tok
-    label = label and start > 0 and doc[start - 1].text == ","
+    label = label and start > 0 and doc[start - 1].text in (",", *_DASHES)
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
+    if label and doc[start - 1].text in _DASHES:
+        return start - 1  # `likened the rules to "a farce" - a charge the party denied`
     if relative or report or consequence or contrast or likewise or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
