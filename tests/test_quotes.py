@@ -376,6 +376,33 @@ def test_a_short_quotation_in_a_cue_verbs_object(nlp: Language) -> None:
     assert [m.text for m in q.speaker_mentions] == ["The governor"]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            'The premier mocked the opposition leader for "hiding in Ottawa all summer."',
+            'the opposition leader for "hiding in Ottawa all summer."',
+            "mock",
+        ),
+        (
+            'The mayor blasted the council for "wasting everyone\'s time."',
+            'the council for "wasting everyone\'s time."',
+            "blast",
+        ),
+    ],
+)
+def test_a_quoted_gerund_under_a_cue_verbs_preposition_is_its_report(
+    nlp: Language, text: str, content: str, cue: str
+) -> None:
+    q = only(nlp, text)
+    assert (q.text, q.kind) == (content, "mixed")
+    assert q.cue is not None and q.cue.lemma == cue
+
+
+def test_a_quoted_gerund_under_a_bare_participle_is_not_reported(nlp: Language) -> None:
+    assert quotes(nlp, "Talk of the debate compared to 'working the referees' at a basketball game.") == []
+
+
 def test_a_short_quotation_under_any_other_verb_is_not_reported(nlp: Language) -> None:
     assert quotes(nlp, 'The company sold the "premium" plan to farmers.') == []
 

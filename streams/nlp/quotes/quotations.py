@@ -536,9 +536,25 @@ def governing_verb(article: Article, q: Quotation) -> Token | None:
             holder = holder.head
         if is_verb(holder) and holder.lemma_.lower() in article.cues:
             tok = holder
+    if _quoted_gerund(article, tok, span):
+        # `mocked Smith for "having a tough night"`: the quoted words are a gerund clause the cue's
+        # preposition governs, what the cue reports.
+        tok = tok.head.head
     if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
         return None
     return tok
+
+
+def _quoted_gerund(article: Article, tok: Token, span: Span) -> bool:
+    """Whether tok, inside the quotation, is a gerund (or a word the parser took for one) governed by a
+    preposition of an active cue verb: `mocked Smith for "having ..."`, `accused her of "lying"`."""
+    if tok.dep_ != "pcomp" or tok.lemma_.lower() in article.cues or not span.start <= tok.i < span.end:
+        return False
+    prep, holder = tok.head, tok.head.head
+    if prep.dep_ != "prep" or not is_verb(holder) or holder.lemma_.lower() not in article.cues:
+        return False
+    # A bare past participle is a passive or a naming ("compared to ..."), whose subject said nothing.
+    return holder.tag_ != "VBN" or any(c.dep_ == "aux" for c in holder.children)
 
 
 #: A clause that modifies a noun, and the dependencies from that noun up to the verb holding it.
