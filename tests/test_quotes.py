@@ -1002,6 +1002,17 @@ def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: s
     assert pieces(text, only(nlp, text)) == [content]
 
 
+def test_a_participle_of_saying_opening_a_quotation_of_its_own_ends_the_report(nlp: Language) -> None:
+    text = (
+        "Smith told the Herald that the premier \u201chad a crazy plan for the mill which was reckless,\u201d "
+        "adding, \u201cHe lost every vote in the valley and he lost everybody who works there.\u201d"
+    )
+    assert [(q.kind, q.text, q.cue.lemma if q.cue else None) for q in quotes(nlp, text)] == [
+        ("mixed", "that the premier \u201chad a crazy plan for the mill which was reckless,\u201d", "tell"),
+        ("direct", "\u201cHe lost every vote in the valley and he lost everybody who works there.\u201d", "add"),
+    ]
+
+
 def test_what_the_speaker_did_next_after_the_quoted_words_stays_out(nlp: Language) -> None:
     text = (
         "On Monday, the mayor groused to a crowd in Halifax that the network "

@@ -862,6 +862,20 @@ def _comparison_after_figure(ordered: Sequence[Token]) -> int | None:
     return None
 
 
+def _next_quotation(ordered: Sequence[Token], cues: Container[str]) -> int | None:
+    """Where a participle of saying introducing a quotation of its own starts (its comma), or None:
+    `said the plan was "a mess," adding, "We will fight it."`, whatever the parser hung it on."""
+    doc = ordered[0].doc
+    for tok in ordered[1:]:
+        if tok.tag_ != "VBG" or tok.lemma_.lower() not in cues or tok.i + 2 >= len(doc):
+            continue
+        comma = tok.i - 2 if doc[tok.i - 1].is_quote and doc[tok.i - 2].text == "," else tok.i - 1
+        if doc[comma].text != "," or doc[tok.i + 1].text not in (",", ":") or not doc[tok.i + 2].is_quote:
+            continue
+        return tok.i if comma + 1 < tok.i else comma  # `... "a mess," adding`: keep the closing mark
+    return None
+
+
 def _pied_piped(doc: Doc, start: int) -> bool:
     """A relative clause opening with a preposition and its pronoun (", with whom ...", ", in which ...")."""
     return doc[start].pos_ == "ADP" and start + 1 < len(doc) and doc[start + 1].lower_ in ("whom", "which")
@@ -972,7 +986,8 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         return ordered
     present = {t.i for t in ordered}
     last = ordered[-1].i
-    cuts = [c for c in (_narration_after_quotation(ordered), _comparison_after_figure(ordered)) if c is not None]
+    cuts = [_narration_after_quotation(ordered), _comparison_after_figure(ordered), _next_quotation(ordered, cues)]
+    cuts = [c for c in cuts if c is not None]
     cut = min(cuts, default=None)
     for tok in ordered:
         if tok.i == ordered[0].i:
