@@ -404,6 +404,33 @@ def test_a_short_quotation_in_a_cue_verbs_object(nlp: Language) -> None:
     assert [m.text for m in q.speaker_mentions] == ["The governor"]
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            'The premier mocked the opposition leader for "hiding in Ottawa all summer."',
+            'the opposition leader for "hiding in Ottawa all summer."',
+            "mock",
+        ),
+        (
+            'The mayor blasted the council for "wasting everyone\'s time."',
+            'the council for "wasting everyone\'s time."',
+            "blast",
+        ),
+    ],
+)
+def test_a_quoted_gerund_under_a_cue_verbs_preposition_is_its_report(
+    nlp: Language, text: str, content: str, cue: str
+) -> None:
+    q = only(nlp, text)
+    assert (q.text, q.kind) == (content, "mixed")
+    assert q.cue is not None and q.cue.lemma == cue
+
+
+def test_a_quoted_gerund_under_a_bare_participle_is_not_reported(nlp: Language) -> None:
+    assert quotes(nlp, "Talk of the debate compared to 'working the referees' at a basketball game.") == []
+
+
 def test_a_short_quotation_under_any_other_verb_is_not_reported(nlp: Language) -> None:
     assert quotes(nlp, 'The company sold the "premium" plan to farmers.') == []
 
@@ -995,10 +1022,26 @@ def test_a_noun_phrase_the_parser_made_a_second_complement_stays_out_of_the_repo
             "The coach said the team would be back at practice on Wednesday morning, a clear message to his players.",
             "the team would be back at practice on Wednesday morning",
         ),
+        (
+            'One councillor likened the new parking rules to "robbing the taxpayers" - a charge that might '
+            "have stung the mayor.",
+            'the new parking rules to "robbing the taxpayers"',
+        ),
     ],
 )
 def test_the_writers_label_for_the_report_stays_out_of_it(nlp: Language, text: str, content: str) -> None:
     assert pieces(text, only(nlp, text)) == [content]
+
+
+def test_a_participle_of_saying_opening_a_quotation_of_its_own_ends_the_report(nlp: Language) -> None:
+    text = (
+        "Smith told the Herald that the premier \u201chad a crazy plan for the mill which was reckless,\u201d "
+        "adding, \u201cHe lost every vote in the valley and he lost everybody who works there.\u201d"
+    )
+    assert [(q.kind, q.text, q.cue.lemma if q.cue else None) for q in quotes(nlp, text)] == [
+        ("mixed", "that the premier \u201chad a crazy plan for the mill which was reckless,\u201d", "tell"),
+        ("direct", "\u201cHe lost every vote in the valley and he lost everybody who works there.\u201d", "add"),
+    ]
 
 
 def test_what_the_speaker_did_next_after_the_quoted_words_stays_out(nlp: Language) -> None:

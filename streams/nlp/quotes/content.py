@@ -832,6 +832,9 @@ def noun_content(noun: Token) -> list[Token]:
     return subtrees(clauses)
 
 
+#: Dashes setting off the writer's words after a report (a spaced hyphen stands for one in plain text).
+_DASHES = ("-", "--", "—", "–")
+
 #: Words opening an adverbial clause of contrast after a comma.
 _CONTRASTS = frozenset({"while", "whereas", "although", "though", "even"})
 
@@ -886,9 +889,11 @@ def _aside_start(tok: Token, cues: Container[str]) -> int | None:
     # report is the writer's label for it, whatever the parser hung it on.
     label = tok.pos_ == "NOUN" and tok.dep_ != "conj" and tok.lemma_.lower() in cues
     label = label and doc[start].lower_ in ("a", "an") and doc[start].head == tok
-    label = label and start > 0 and doc[start - 1].text == ","
+    label = label and start > 0 and doc[start - 1].text in (",", *_DASHES)
     # ", according to the Times": the source of the writer's account of the report, not its words.
     source = tok.lower_ == "according" and tok.dep_ in ("prep", "advcl") and start == tok.i
+    if label and doc[start - 1].text in _DASHES:
+        return start - 1  # `likened the rules to "a farce" - a charge the party denied`
     if relative or report or consequence or contrast or likewise or gloss or appos or source or label:
         comma = start - 1
     elif _same_speaker_report(tok, cues):
@@ -975,6 +980,20 @@ _PERSONAL_PRONOUNS = frozenset({"he", "she", "they"})
 
 def _pronoun_subject(clause: Token) -> bool:
     return any(c.dep_ in SUBJECTS and c.lower_ in _PERSONAL_PRONOUNS for c in clause.children)
+
+
+def _next_quotation(ordered: Sequence[Token], cues: Container[str]) -> int | None:
+    """Where a participle of saying introducing a quotation of its own starts (its comma), or None:
+    `said the plan was "a mess," adding, "We will fight it."`, whatever the parser hung it on."""
+    doc = ordered[0].doc
+    for tok in ordered[1:]:
+        if tok.tag_ != "VBG" or tok.lemma_.lower() not in cues or tok.i + 2 >= len(doc):
+            continue
+        comma = tok.i - 2 if doc[tok.i - 1].is_quote and doc[tok.i - 2].text == "," else tok.i - 1
+        if doc[comma].text != "," or doc[tok.i + 1].text not in (",", ":") or not doc[tok.i + 2].is_quote:
+            continue
+        return tok.i if comma + 1 < tok.i else comma  # `... "a mess," adding`: keep the closing mark
+    return None
 
 
 def _pied_piped(doc: Doc, start: int) -> bool:
@@ -1105,7 +1124,8 @@ def drop_asides(tokens: Sequence[Token], cues: Container[str] = frozenset()) -> 
         return ordered
     present = {t.i for t in ordered}
     last = ordered[-1].i
-    cuts = [c for c in (_narration_after_quotation(ordered), _comparison_after_figure(ordered)) if c is not None]
+    cuts = [_narration_after_quotation(ordered), _comparison_after_figure(ordered), _next_quotation(ordered, cues)]
+    cuts = [c for c in cuts if c is not None]
     cut = min(cuts, default=None)
     for tok in ordered:
         if tok.i == ordered[0].i:

@@ -549,29 +549,26 @@ def governing_verb(article: Article, q: Quotation) -> Token | None:
             holder = holder.head
         if is_verb(holder) and holder.lemma_.lower() in article.cues:
             tok = holder
-    if is_verb(tok) and (cue := _cue_of_gerund(article, tok)) is not None:
+    if (cue := _cue_of_gerund(article, tok, span)) is not None:
         tok = cue
     if not is_verb(tok) or article.quoted(tok) or tok.lemma_ in NOT_REPORTING:
         return None
     return tok
 
 
-#: Prepositions of what a speaker blames or credits someone with ("mocked X for", "accused X of").
-_CHARGES = frozenset({"for", "of"})
-
-
-def _cue_of_gerund(article: Article, gerund: Token) -> Token | None:
-    """`mocked Rubio for "having a tough night"`: the active cue verb whose own preposition takes the
-    gerund (not a noun's: "put on a show of being "strong""; not a passive: "was called a charlatan for
-    promoting "quack" cures", whose speaker is the agent)."""
-    if gerund.dep_ != "pcomp" or gerund.lemma_.lower() in article.cues or gerund.head.lower_ not in _CHARGES:
+def _cue_of_gerund(article: Article, gerund: Token, span: Span) -> Token | None:
+    """`mocked Rubio for "having a tough night"`, `likened the rules to "robbing the taxpayers"`: the active
+    cue verb whose own preposition takes the quoted gerund clause, which is what the cue reports (not a
+    noun's: "put on a show of being "strong""; not a passive: "was called a charlatan for promoting "quack"
+    cures", whose speaker is the agent)."""
+    if gerund.dep_ != "pcomp" or gerund.lemma_.lower() in article.cues or not span.start <= gerund.i < span.end:
         return None
-    verb = gerund.head.head
-    if not is_verb(verb) or verb.lemma_.lower() not in article.cues:
+    prep, verb = gerund.head, gerund.head.head
+    if prep.dep_ != "prep" or not is_verb(verb) or verb.lemma_.lower() not in article.cues:
         return None
     passive = any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
-    # "a practice criticized for ...": a passive participle of a noun, its critics unnamed or the agent
-    passive = passive or (verb.dep_ == "acl" and verb.tag_ == "VBN")
+    # A bare past participle: a noun's passive ("a practice criticized for ...") or a naming ("compared to").
+    passive = passive or (verb.tag_ == "VBN" and not any(c.dep_ == "aux" for c in verb.children))
     return None if passive else verb
 
 
