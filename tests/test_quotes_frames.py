@@ -562,6 +562,18 @@ def test_a_cue_closing_its_line_on_a_colon_reports_the_unquoted_block_after_it(
     assert found(nlp, text) == [("indirect", lines, cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The coach saw the loss differently: "We played our best hockey of the year," he said.',
+        'The union ran a full-page ad in the Herald on Monday: "Our nurses deserve better," the ad says.',
+    ],
+)
+def test_a_closing_cue_reports_the_quotation_not_the_writers_clause_before_its_colon(nlp: Language, text: str) -> None:
+    quote = text[text.index(": ") + 2 : text.rindex(",") + 2]
+    assert [q[1] for q in found(nlp, text)] == [[quote]]
+
+
 def test_markup_after_a_cue_and_a_colon_is_no_block_of_words(nlp: Language) -> None:
     assert found(nlp, 'One fan tweeted:\n\n<tweet author="@fan">What a save by the goalie.</tweet>') == []
 
