@@ -593,6 +593,41 @@ def test_a_cue_closing_its_line_on_a_colon_reports_the_unquoted_block_after_it(
     assert found(nlp, text) == [("indirect", lines, cue, [speaker])]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        'The coach saw the loss differently: "We played our best hockey of the year," he said.',
+        'The union ran a full-page ad in the Herald on Monday: "Our nurses deserve better," the ad says.',
+    ],
+)
+def test_a_closing_cue_reports_the_quotation_not_the_writers_clause_before_its_colon(nlp: Language, text: str) -> None:
+    quote = text[text.index(": ") + 2 : text.rindex(",") + 2]
+    assert [q[1] for q in found(nlp, text)] == [[quote]]
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue", "speaker"),
+    [
+        (
+            'The council met late.\n\nSaid Councillor Mary Chen: "This budget leaves the east end behind."',
+            '"This budget leaves the east end behind."',
+            "Said",
+            "Councillor Mary Chen",
+        ),
+        (
+            'The minister spoke for an hour.\n\nStated Dumont:\n\n"We will table the bill in the spring."',
+            '"We will table the bill in the spring."',
+            "Stated",
+            "Dumont",
+        ),
+    ],
+)
+def test_an_inverted_cue_and_a_name_before_a_colon_introduce_the_quotation(
+    nlp: Language, text: str, content: str, cue: str, speaker: str
+) -> None:
+    assert found(nlp, text) == [("direct", [content], cue, [speaker])]
+
+
 def test_markup_after_a_cue_and_a_colon_is_no_block_of_words(nlp: Language) -> None:
     assert found(nlp, 'One fan tweeted:\n\n<tweet author="@fan">What a save by the goalie.</tweet>') == []
 

@@ -140,9 +140,31 @@ def add(
     if cue is not None:
         content = in_paragraph(article, content, cue.idx)
     content = without_asides(article, content)
+    content = without_lead_in(article, content, cue)
     content = without_dangling_conjunction(drop_fronted_concession(without_dateline(content), cue))
     fragments = [span for run in runs(content) if (span := trim(run)) is not None]
     return add_fragments(article, bridged(article, fragments, cue, speaker_spans), cue, speaker_spans)
+
+
+def without_lead_in(article: Article, content: Sequence[Token], cue: Token | None) -> list[Token]:
+    """`Doe saw it differently: "We lost," he said.`: a closing cue reports the quotation it follows; the
+    writer's clause that a colon ends before the quotation's opening mark only introduces it."""
+    if cue is None or not content:
+        return list(content)
+    kept = sorted(content, key=lambda t: t.i)
+    last = kept[-1]
+    if cue.i < last.i:
+        return kept
+    doc = article.doc
+    for tok in reversed(kept[:-1]):
+        if tok.text != ":" or article.quoted(tok) or not doc[tok.i + 1].is_quote:
+            continue
+        opening = doc[tok.i + 1].idx
+        found = [q for q in article.marks.overlapping(opening, opening + 1) if q.start == opening]
+        if found and found[0].end >= last.idx + len(last.text):
+            return [t for t in kept if t.i > tok.i]
+        break
+    return kept
 
 
 def without_dateline(content: Sequence[Token]) -> list[Token]:

@@ -398,6 +398,15 @@ def signed_with_dash(article: Article, q: Quotation) -> bool:
     return _signed(article, q, dash, line_end)
 
 
+def _inverted_cue(article: Article, tok: Token) -> bool:
+    """A capitalized past-tense cue opening its line before a name and a colon (`Said Ellis:`, `Stated
+    Stone:`); the small model may read the capitalized verb as part of the name."""
+    if not tok.is_title or not tok.lower_.endswith(("ed", "id")):
+        return False
+    forms = {tok.lemma_.lower(), tok.lower_[:-1], tok.lower_[:-2]}
+    return any("clause" in (article.cues.get(form) or ()) for form in forms)
+
+
 #: The longest line read as a signature under a quotation (`- Jane Doe, mayor of Halifax, on Twitter.`).
 _SIGNATURE_LINE = 120
 
@@ -448,7 +457,10 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     doc = article.doc
     colon = doc[span.start - 1]
     if colon.text != ":":
-        return False
+        # `Said Stone:` closing its paragraph, the quotation in the next one
+        colon = _colon_closing_previous_line(article, q.start)
+        if colon is None or colon.text != ":":
+            return False
     line_start = article.paragraph_of(colon.idx)[0]
     first = colon.i
     while first > 0 and doc[first - 1].idx >= line_start and colon.i - first < _COLON_SPEAKER_TOKENS:
@@ -460,10 +472,15 @@ def named_before_colon(article: Article, q: Quotation) -> bool:
     if first > 0 and doc[first - 1].idx >= line_start and not _item_or_sentence_break(doc, first - 1):
         return False  # more than a name before the colon: a sentence, which a cue verb would introduce
     name = [t for t in doc[first : colon.i] if not t.is_space]
+    cue = colon
+    if len(name) > 1 and _inverted_cue(article, name[0]):
+        cue, name = name[0], name[1:]  # `Said Ellis: "..."`, `Added Mayor Jane Doe: "..."`
+    elif cue.i != span.start - 1:
+        return False  # a bare name closing the line before is a heading, not a speaker
     if not name or name[-1].pos_ != "PROPN" or any(is_verb(t) for t in name):
         return False  # `Senator Jane Doe:` ends on a name; `The coach's verdict:` is no speaker
     speaker = (name[0].idx, name[-1].idx + len(name[-1].text))
-    article.add(Candidate([(q.start, q.end)], colon, [speaker], [(q.start, q.end)]))
+    article.add(Candidate([(q.start, q.end)], cue, [speaker], [(q.start, q.end)]))
     return True
 
 
