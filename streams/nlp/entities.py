@@ -385,6 +385,11 @@ def context_place_label(span: Span) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _roles_only_people_hold() -> frozenset[str]:
+    return lexicons.person_roles() - lexicons.words("organisation_held_roles.txt")
+
+
 def context_person_label(span: Span) -> str | None:
     """PERSON for a name in apposition with a person's role, which the small model often calls an
     organisation or a place (one the gazetteer does not know): "The union's president, Lana Payne, ...",
@@ -392,7 +397,7 @@ def context_person_label(span: Span) -> str | None:
     if len(span) < 2 or not all(t.is_title for t in span):
         return None  # a name: "Lana Payne", not "CBC" or "the Teamsters"
     root: Token = span.root
-    roles = lexicons.person_roles() - lexicons.words("organisation_held_roles.txt")
+    roles = _roles_only_people_hold()
     if root.dep_ == "appos" and root.head.i < span.start and root.head.lemma_.lower() in roles:
         return "PERSON"
     after = [c for c in root.children if c.dep_ == "appos" and c.i >= span.end]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from spacy.tokens import Span, Token
 
@@ -255,11 +256,20 @@ def writers_hedge(verb: Token) -> bool:
     """ "It is safe to say ...", "too soon to say whether ...": a fixed phrase (`hedges.txt`) ending in the
     cue, the writer's hedge on their own claim; no one says anything."""
     doc = verb.doc
-    for phrase in lexicons.phrases("hedges.txt"):
+    for phrase in _hedges_ending_in().get(verb.lower_, ()):
         start = verb.i + 1 - len(phrase)
         if start >= 0 and tuple(t.lower_ for t in doc[start : verb.i + 1]) == phrase:
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _hedges_ending_in() -> dict[str, list[tuple[str, ...]]]:
+    """The hedges (`hedges.txt`) by their last word: a cue is compared only with the phrases ending in it."""
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in lexicons.phrases("hedges.txt"):
+        by_last.setdefault(phrase[-1], []).append(phrase)
+    return by_last
 
 
 def withholding(verb: Token) -> bool:
@@ -346,14 +356,18 @@ def passive_participle(verb: Token) -> bool:
     """`Asked whether he would resign, the chief executive replied ...`: a participle clause in the
     passive reports what was put to the subject, not the subject's words (the asker goes unnamed)."""
     # The tagger may call a sentence's opening participle a past tense (`Asked/VBD whether ...`).
-    opening = verb.i == verb.sent.start or verb.doc[verb.i - 1].lower_ in _PARTICIPLE_OPENERS
-    if verb.tag_ != "VBN" and not (verb.tag_ == "VBD" and opening):
+    if verb.tag_ != "VBN" and not (verb.tag_ == "VBD" and _opens_sentence(verb)):
         return False
     # "When asked why, the mayor replied ...": the parser may make the participle the root.
     opened = verb.dep_ == "ROOT" and any(c.lower_ in _PARTICIPLE_OPENERS and c.i < verb.i for c in verb.children)
     if verb.dep_ != "advcl" and not opened:
         return False
     return not any(c.dep_ in ("nsubj", "nsubjpass", "agent", "aux", "auxpass") for c in verb.children)
+
+
+def _opens_sentence(verb: Token) -> bool:
+    """The word opens its sentence, or follows one of the subordinators that open a participle clause."""
+    return verb.is_sent_start or (verb.i > 0 and verb.doc[verb.i - 1].lower_ in _PARTICIPLE_OPENERS)
 
 
 def can_show(subject: Token) -> bool:

@@ -95,8 +95,10 @@ def dateline_dash(tokens: Sequence[Token]) -> Token | None:
     """The dash closing a dateline that opens these tokens ("TORONTO —", "WASHINGTON (AP) —"), if one does:
     the parser runs a dateline into the first clause of the story, its subject's phrase or its report."""
     first = min(t.i for t in tokens)
-    last = max(t.i for t in tokens)
     doc = tokens[0].doc
+    if not doc[first].is_upper:
+        return None  # a dateline opens on a place in capitals
+    last = max(t.i for t in tokens)
     for dash in doc[first + 1 : min(last, first + _DATELINE_TOKENS) + 1]:
         if dash.text in DATELINE_DASHES and dash.whitespace_ and _is_dateline(doc[first : dash.i]):
             return dash
