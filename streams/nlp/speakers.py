@@ -8,8 +8,10 @@ leader", "one of the family's attorneys, Justin Bamberg". Here each becomes a `S
 - a phrase holding a named entity takes that entity (its head's first, else a person in apposition);
 - a personal pronoun takes the nearest person (or organisation, for "it"/"they") mentioned before it
   outside any quote's content: quoted names are what speakers talk about, not who speaks;
+- an epithet ("the 34-year-old", "the Dutchman") takes the person just named (by age, the one given
+  that age: "Drew Doughty, 34,");
 - a nominal ("the French leader", "the spokesman", "the Post") takes the entity introduced with the
-  same words ("French President Emmanuel Macron", "spokesman John Kirby", "The New York Post");
+  same words in one sentence ("French President Emmanuel Macron", "spokesman John Kirby", "The New York Post");
 - anything else ("a source", "officials") stays as written, with no entity.
 
 Titles are kept apart from names: `name` is the canonical entity name, `title` the role words
