@@ -70,6 +70,10 @@ class Antecedents:
         self.starts.insert(i, antecedent.start)
         self.items.insert(i, antecedent)
 
+    def ended_before(self, position: int) -> list[Antecedent]:
+        """The antecedents of the window before `position` that end before it too, latest last."""
+        return [a for a in self.before(position) if a.end <= position]
+
     def before(self, position: int) -> list[Antecedent]:
         """The antecedents starting within WINDOW characters before `position`, latest last."""
         low = bisect.bisect_left(self.starts, position - WINDOW)
@@ -180,7 +184,7 @@ def epithet_antecedent(span: Span, candidates: Antecedents, text: str) -> Antece
         return None
     if span[-1].tag_ in ("NNS", "NNPS"):
         return None  # "the Russians": a people, not one person
-    people = [a for a in candidates.before(span.start_char) if a.entity.label == "PERSON" and a.end <= span.start_char]
+    people = [a for a in candidates.ended_before(span.start_char) if a.entity.label == "PERSON"]
     if age is not None:
         given = re.compile(rf",\s*{age[1]}\b")
         people = [a for a in people if given.match(text, a.end)] or people
@@ -195,7 +199,7 @@ def pronoun_antecedent(word: str, start: int, candidates: Antecedents) -> Antece
     labels = ("PERSON",) if word in PERSON_PRONOUNS else ("ORG", "NORP", "GPE", "PERSON")
     if word in THING_PRONOUNS:
         labels = ("ORG", "GPE")
-    window = [a for a in candidates.before(start) if a.end <= start]
+    window = candidates.ended_before(start)
     for wanted in (labels[:1], labels):
         for a in reversed(window):
             if a.entity.label in wanted:

@@ -243,6 +243,12 @@ def nearby_cue(article: Article, q: Quotation) -> Token | None:
 
 def _colon_closing_previous_line(article: Article, start: int) -> Token | None:
     """The colon ending the line before a quotation that opens its own line, if there is one."""
+    last = _end_of_previous_line(article, start)
+    return last if last is not None and last.text.endswith(":") else None
+
+
+def _end_of_previous_line(article: Article, start: int) -> Token | None:
+    """The last word of the line before a quotation that opens its own line, if there is one."""
     if start == 0:
         return None
     token = article.doc.char_span(start, start + 1, alignment_mode="expand")
@@ -251,10 +257,10 @@ def _colon_closing_previous_line(article: Article, start: int) -> Token | None:
     i = token.start - 1
     while i >= 0 and article.doc[i].is_space:
         i -= 1
-    if i < 0 or not article.doc[i].text.endswith(":"):
+    if i < 0:
         return None
-    colon = article.doc[i]
-    return colon if article.paragraphs.breaks_between(colon.idx, start) else None
+    last = article.doc[i]
+    return last if article.paragraphs.breaks_between(last.idx, start) else None
 
 
 def reported_around(article: Article, q: Quotation, cue: Token) -> CharSpan:
@@ -628,14 +634,20 @@ def speech_act(article: Article, q: Quotation, verb: Token) -> bool:
     return bool(heads) and heads[0].pos_ in ("PROPN", "PRON") and can_show(heads[0])
 
 
-def floating(article: Article, q: Quotation) -> bool:
-    """A paragraph that is only a quotation, right after a report's paragraph: a quote of its own, with
-    no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
+def _alone_in_paragraph(article: Article, q: Quotation) -> bool:
+    """Whether the quotation is its paragraph, all of it, and no subheading ('Coal Isn't the Villain.')."""
     para_start, para_end = article.paragraph_of(q.start)
     if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
         return False
-    if headline_case(article.text[q.start : q.end]):
-        return False  # a subheading ('Coal Isn't the Villain.'), not speech
+    return not headline_case(article.text[q.start : q.end])
+
+
+def floating(article: Article, q: Quotation) -> bool:
+    """A paragraph that is only a quotation, right after a report's paragraph: a quote of its own, with
+    no cue, by the previous quote's speaker (`"A," she said.` / `"B."`)."""
+    if not _alone_in_paragraph(article, q):
+        return False
+    para_start, _ = article.paragraph_of(q.start)
     previous = article.latest_before(q.start)
     if previous is None or not previous.speakers:
         return False
@@ -654,24 +666,16 @@ def introduced_by_previous_paragraph(article: Article, q: Quotation) -> bool:
     """`Captain Jane Doe was blunt after the game.` / `"It's on us as players."`: a paragraph that is only a
     quotation, right after a paragraph whose last sentence has a person as its subject, holds that person's
     words: news introduces a quotation so, with no cue (the quote after a report's paragraph is `floating`)."""
-    para_start, para_end = article.paragraph_of(q.start)
-    if article.letters.any(para_start, q.start) or article.letters.any(q.end, para_end):
+    if not _alone_in_paragraph(article, q):
         return False
-    if headline_case(article.text[q.start : q.end]):
-        return False
-    # Bounded: the previous paragraph is short, and a run of blank lines is no introduction.
-    window = max(0, para_start - 2 * _INTRODUCTION_CHARS)
-    before = article.text[window:para_start].rstrip()
-    if not before.endswith((".", "!")):
+    last = _end_of_previous_line(article, q.start)
+    if last is None or not last.text.endswith((".", "!")):
         return False  # a question, a colon (`introduced_by_colon`), a heading: no introduction
-    end = window + len(before)
-    previous_start, _ = article.paragraph_of(end - 1)
-    if previous_start < window or article.marks.overlapping(previous_start, para_start):
+    para_start, _ = article.paragraph_of(q.start)
+    previous_start, _ = article.paragraph_of(last.idx)
+    if para_start - previous_start > 2 * _INTRODUCTION_CHARS or article.marks.overlapping(previous_start, para_start):
         return False  # a long paragraph, or quoted words before: the quotation belongs with them, if anywhere
-    last = article.span(end - 1, end)
-    if last is None:
-        return False
-    sentence = article.sentence_of(last[0])
+    sentence = article.sentence_of(last)
     verb = sentence.root
     if sentence.start_char < previous_start or sentence.end_char - sentence.start_char > _INTRODUCTION_CHARS:
         return False
